@@ -1,0 +1,69 @@
+# Everyday commands. `make demo` and `make test` are the two entry points.
+
+PYTHON ?= python3.11
+VENV ?= .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+DATA_DIR ?= $(or $(MARKETPLACE_DATA_DIR),../shared/data)
+ELECTRONICS := $(DATA_DIR)/amazon2023/electronics/kcore5
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: venv demo serve test lint format evaluate worker bench-import clean
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	# The CPU build of torch first, so that nothing pulls a CUDA build.
+	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.installed
+
+# Install, migrate, import the Electronics data, seed the demo, train, serve.
+demo: export DEBUG ?= true
+demo: venv
+	$(MANAGE) migrate --noinput
+	$(MANAGE) import_amazon $(ELECTRONICS)
+	mkdir -p var
+	$(MANAGE) seed_demo | tee var/demo-accounts.txt
+	$(MANAGE) train two_tower
+	@echo
+	@cat var/demo-accounts.txt
+	@echo "Serving at http://$(HOST):$(PORT)/"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+serve: export DEBUG ?= true
+serve: venv
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+# The whole suite, against the local PostgreSQL and Redis (see pyproject.toml).
+test: venv
+	$(PY) -m pytest
+
+lint: venv
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	DEBUG=true $(VENV)/bin/mypy .
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+# Offline evaluation on the Electronics split files.
+evaluate: export DEBUG ?= true
+evaluate: venv
+	$(MANAGE) evaluate --data-dir $(ELECTRONICS)
+
+worker: venv
+	$(VENV)/bin/celery -A marketplace worker --loglevel=INFO --concurrency=1
+
+clean:
+	rm -rf var db.sqlite3
+
+# Import rate against PostgreSQL's COPY on 1,000,000 synthetic review lines.
+bench-import: venv
+	$(PY) bench/generate_reviews.py --lines 1000000
+	$(PY) bench/import_benchmark.py bench/out/synthetic_Electronics.1000000.jsonl \
+		--metadata bench/out/synthetic_meta_Electronics.50000.jsonl --repeats 3

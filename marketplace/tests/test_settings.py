@@ -1,0 +1,86 @@
+"""Settings come from the environment alone; each case runs in a subprocess."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from django.db import connection
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+PRINT_SETTINGS = """
+import json, django
+from django.conf import settings
+django.setup()
+print(json.dumps({
+    "engine": settings.DATABASES["default"]["ENGINE"],
+    "eager": settings.CELERY_TASK_ALWAYS_EAGER,
+    "broker": settings.CELERY_BROKER_URL,
+    "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
+    "user_model": settings.AUTH_USER_MODEL,
+}))
+"""
+VARIABLES = (
+    "DATABASE_URL",
+    "REDIS_URL",
+    "CELERY_BROKER_URL",
+    "CELERY_RESULT_BACKEND",
+    "SECRET_KEY",
+    "DEBUG",
+)
+
+
+def _settings_with(tmp_path, **overrides):
+    environment = {k: v for k, v in os.environ.items() if k not in VARIABLES}
+    environment["DJANGO_SETTINGS_MODULE"] = "marketplace.settings"
+    environment.update(overrides)
+    # NOTE: a .env file in the project directory still fills unset variables.
+    return subprocess.run(
+        [sys.executable, "-c", PRINT_SETTINGS],
+        cwd=tmp_path,
+        env={**environment, "PYTHONPATH": str(PROJECT_ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_test_database_is_postgresql():
+    assert connection.vendor == "postgresql"
+
+
+def test_embedded_defaults_without_environment(tmp_path):
+    result = _settings_with(tmp_path, DEBUG="true")
+
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert values["eager"] is True
+    assert values["broker"] == "memory://"
+    assert values["layer"] == "channels.layers.InMemoryChannelLayer"
+    assert values["user_model"] == "accounts.User"
+
+
+def test_services_from_environment(tmp_path):
+    result = _settings_with(
+        tmp_path,
+        SECRET_KEY="a-secret",
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/marketplace",
+        REDIS_URL="redis://127.0.0.1:6379/0",
+        CELERY_BROKER_URL="redis://127.0.0.1:6379/1",
+    )
+
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["eager"] is False
+    assert values["broker"] == "redis://127.0.0.1:6379/1"
+    assert values["layer"] == "channels_redis.core.RedisChannelLayer"
+
+
+def test_missing_secret_key_outside_debug_is_an_error(tmp_path):
+    result = _settings_with(tmp_path)
+
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr

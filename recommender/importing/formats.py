@@ -1,0 +1,184 @@
+"""Open an input file, detect its format from its content, and read lines.
+
+Gzip is detected by its magic bytes and the format by the first lines, never
+by the file name. No Django imports here.
+"""
+
+from __future__ import annotations
+
+import gzip
+import itertools
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from enum import Enum
+from pathlib import Path
+from typing import BinaryIO
+
+GZIP_MAGIC = b"\x1f\x8b"
+UTF8_BOM = b"\xef\xbb\xbf"
+CSV_REQUIRED_COLUMNS = ("user_id", "parent_asin", "rating", "timestamp")
+# The first line among this many that parses as a JSON object decides the
+# format of a JSONL file. Broken lines before it are reported while parsing.
+DETECTION_LINE_LIMIT = 20
+
+# Keys that only one of the two JSONL formats has.
+REVIEW_ONLY_KEYS = frozenset(
+    {"user_id", "timestamp", "text", "asin", "helpful_vote", "verified_purchase"}
+)
+METADATA_ONLY_KEYS = frozenset(
+    {
+        "main_category",
+        "average_rating",
+        "rating_number",
+        "features",
+        "description",
+        "price",
+        "videos",
+        "store",
+        "categories",
+        "details",
+        "bought_together",
+    }
+)
+
+
+class FileFormat(Enum):
+    REVIEWS_JSONL = "review JSONL"
+    METADATA_JSONL = "item metadata JSONL"
+    BENCHMARK_CSV = "benchmark CSV"
+
+
+class UnknownFormatError(ValueError):
+    """The file is in none of the supported formats."""
+
+
+class TruncatedFileError(OSError):
+    """The file ended or broke off in the middle of its compressed stream."""
+
+
+@dataclass(frozen=True)
+class Detection:
+    """The result of looking at the first lines of a file.
+
+    `file_format` is None for a file without a non-empty line.
+    `csv_columns` maps each required CSV column to its index.
+    """
+
+    file_format: FileFormat | None
+    compressed: bool
+    csv_columns: dict[str, int] | None = None
+
+
+class InputFile:
+    """A plain or gzipped input file, read as numbered lines of bytes.
+
+    Use it as a context manager. `compressed_position` is the byte offset
+    reached in the file on disk, which drives the progress bar.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._raw: BinaryIO = path.open("rb")
+        self.compressed = self._raw.read(2) == GZIP_MAGIC
+        self._raw.seek(0)
+        self._stream: BinaryIO = (
+            gzip.GzipFile(fileobj=self._raw, mode="rb")  # type: ignore[assignment]
+            if self.compressed
+            else self._raw
+        )
+        self.lines_read = 0
+        self._lines = self._number_lines()
+        self._peeked: list[tuple[int, bytes]] = []
+
+    def __enter__(self) -> InputFile:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._stream.close()
+        self._raw.close()
+
+    @property
+    def compressed_position(self) -> int:
+        return self._raw.tell()
+
+    def detect(self) -> Detection:
+        """Classify the file by its first non-empty lines."""
+        peeked: list[tuple[int, bytes]] = []
+        for line_number, raw_line in self._lines:
+            peeked.append((line_number, raw_line))
+            if len(peeked) >= DETECTION_LINE_LIMIT:
+                break
+        self._peeked = peeked
+
+        candidates = [(number, line) for number, line in peeked if line.strip()]
+        if not candidates:
+            return Detection(file_format=None, compressed=self.compressed)
+        first_line = candidates[0][1]
+        if first_line.startswith(UTF8_BOM):
+            first_line = first_line[len(UTF8_BOM) :]
+
+        csv_columns = _match_csv_header(first_line)
+        if csv_columns is not None:
+            return Detection(FileFormat.BENCHMARK_CSV, self.compressed, csv_columns)
+        for _, line in candidates:
+            file_format = _classify_json_line(line)
+            if file_format is not None:
+                return Detection(file_format, self.compressed)
+        raise UnknownFormatError(
+            f"{self.path}: unknown format. Expected review or item metadata "
+            "JSONL, or a CSV with the header "
+            f"{','.join(CSV_REQUIRED_COLUMNS)}; the first line starts with "
+            f"{first_line[:60]!r}."
+        )
+
+    def lines(self) -> Iterator[tuple[int, bytes]]:
+        """Yield (line number, line without its line break), from line 1."""
+        peeked, self._peeked = self._peeked, []
+        return itertools.chain(peeked, self._lines)
+
+    def _number_lines(self) -> Iterator[tuple[int, bytes]]:
+        try:
+            for raw_line in self._stream:
+                self.lines_read += 1
+                yield self.lines_read, raw_line.rstrip(b"\r\n")
+        except (EOFError, gzip.BadGzipFile, zlib.error) as error:
+            raise TruncatedFileError(
+                f"{self.path}: the gzip stream is damaged or cut off after "
+                f"line {self.lines_read} ({error}); the lines before it were "
+                "imported."
+            ) from error
+
+
+def _match_csv_header(line: bytes) -> dict[str, int] | None:
+    try:
+        text = line.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    names = [name.strip().strip('"').lower() for name in text.split(",")]
+    if not all(column in names for column in CSV_REQUIRED_COLUMNS):
+        return None
+    return {column: names.index(column) for column in CSV_REQUIRED_COLUMNS}
+
+
+def _classify_json_line(line: bytes) -> FileFormat | None:
+    if not line.lstrip().startswith(b"{"):
+        return None
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    keys = value.keys()
+    review_score = len(REVIEW_ONLY_KEYS.intersection(keys))
+    metadata_score = len(METADATA_ONLY_KEYS.intersection(keys))
+    if review_score > metadata_score:
+        return FileFormat.REVIEWS_JSONL
+    if metadata_score > review_score:
+        return FileFormat.METADATA_JSONL
+    return None

@@ -1,0 +1,52 @@
+from argparse import ArgumentParser
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+
+from recommender.models import ModelVersion
+from recommender.tasks import train_model_task
+
+
+class Command(BaseCommand):
+    help = (
+        "Train a model version through the Celery task (in this process when "
+        "no broker is configured) and promote it."
+    )
+
+    def add_arguments(self, parser: ArgumentParser) -> None:
+        parser.add_argument(
+            "kind",
+            choices=[ModelVersion.Kind.TWO_TOWER],
+            help="Model to train.",
+        )
+        parser.add_argument(
+            "--snapshot",
+            type=int,
+            default=None,
+            help="Primary key of the training snapshot to use (default: export "
+            "a new snapshot of the current interactions).",
+        )
+        parser.add_argument(
+            "--epochs",
+            type=int,
+            default=None,
+            help="Number of passes over the training events (default: the "
+            "model configuration's default).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["epochs"] is not None and options["epochs"] < 1:
+            raise CommandError(f"--epochs={options['epochs']} must be at least 1.")
+        result = train_model_task.delay(
+            options["kind"], options["snapshot"], options["epochs"]
+        )
+        if result.ready():
+            version = ModelVersion.objects.get(pk=result.get())
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Registered {version} in {version.training_seconds:.0f} s; "
+                    f"validation metrics: {version.metrics.get('valid', {})}"
+                )
+            )
+        else:
+            self.stdout.write(f"Queued training task {result.id}.")

@@ -1,0 +1,138 @@
+import csv
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from recommender.ml.evaluate import main
+
+KCORE5 = Path(str(settings.MARKETPLACE_DATA_DIR)) / "amazon2023/electronics/kcore5"
+SLICE_USERS = 300
+
+
+@pytest.fixture(autouse=True)
+def single_thread():
+    torch.set_num_threads(1)
+
+
+@pytest.fixture(scope="module")
+def data_slice(tmp_path_factory):
+    """All rows of the first 300 train users, with their items' metadata."""
+    directory = tmp_path_factory.mktemp("kcore5_slice")
+    with (KCORE5 / "Electronics.train.csv").open(newline="") as handle:
+        users = []
+        for row in csv.DictReader(handle):
+            if row["user_id"] not in users:
+                users.append(row["user_id"])
+            if len(users) == SLICE_USERS:
+                break
+    kept_users = set(users)
+    items = set()
+    for name in ("train", "valid", "test"):
+        source = KCORE5 / f"Electronics.{name}.csv"
+        with source.open(newline="") as handle:
+            lines = handle.readlines()
+        kept = [lines[0]]
+        for line in lines[1:]:
+            user_id, item_id = line.split(",", 2)[:2]
+            if user_id in kept_users:
+                kept.append(line)
+                items.add(item_id)
+        (directory / source.name).write_text("".join(kept))
+    with (KCORE5 / "meta_Electronics.jsonl").open() as handle:
+        metadata = [line for line in handle if json.loads(line)["parent_asin"] in items]
+    (directory / "meta_Electronics.jsonl").write_text("".join(metadata))
+    return directory
+
+
+@pytest.mark.slow
+def test_evaluate_command_end_to_end(data_slice, tmp_path, capsys):
+    output = tmp_path / "report.json"
+
+    call_command(
+        "evaluate",
+        "--data-dir",
+        str(data_slice),
+        "--epochs",
+        "2",
+        "--threads",
+        "1",
+        "--output",
+        str(output),
+    )
+
+    report = json.loads(output.read_text())
+    printed = capsys.readouterr().out
+    assert [result["split"] for result in report["splits"]] == [
+        "time",
+        "leave-last-out",
+    ]
+    for result in report["splits"]:
+        assert set(result["models"]) == {"popularity", "popularity-recent", "two-tower"}
+        for metrics in result["models"].values():
+            assert 0.0 <= metrics["recall@20"] <= 1.0
+            assert 0.0 <= metrics["ndcg@20"] <= 1.0
+    assert report["splits"][1]["test_users"] == SLICE_USERS
+    assert "recall@20" in printed
+    assert "two-tower" in printed
+
+
+@pytest.mark.slow
+def test_module_command_line_time_split(data_slice, tmp_path, capsys):
+    output = tmp_path / "report.json"
+
+    status = main(
+        [
+            "--data-dir",
+            str(data_slice),
+            "--split",
+            "time",
+            "--epochs",
+            "1",
+            "--seed",
+            "3",
+            "--threads",
+            "1",
+            "--no-retrain",
+            "--output",
+            str(output),
+        ]
+    )
+
+    report = json.loads(output.read_text())
+    assert status == 0
+    assert [result["split"] for result in report["splits"]] == ["time"]
+    assert report["config"]["seed"] == 3
+    assert report["splits"][0]["two_tower"]["retrained_on_train_valid"] is False
+    assert "popularity-recent" in capsys.readouterr().out
+
+
+def test_module_command_line_reports_missing_directory(tmp_path, capsys):
+    status = main(["--data-dir", str(tmp_path / "missing")])
+
+    assert status == 2
+    assert "not found" in capsys.readouterr().err
+
+
+def test_evaluate_command_rejects_missing_directory(tmp_path):
+    with pytest.raises(CommandError, match="not found"):
+        call_command("evaluate", "--data-dir", str(tmp_path / "missing"))
+
+
+def test_evaluate_command_rejects_zero_epochs(data_slice):
+    with pytest.raises(CommandError, match="--epochs"):
+        call_command("evaluate", "--data-dir", str(data_slice), "--epochs", "0")
+
+
+def test_evaluate_help_states_units(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "in days before the last train or valid event" in help_text
+    assert "Maximum Two-Tower training epochs" in help_text
+    assert "Torch CPU threads for training and ranking" in help_text
