@@ -127,11 +127,23 @@ class Listing(models.Model):
         default=timezone.now,
         help_text="When the listing was last moved to the top of the lists.",
     )
+    reserved_for = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reserved_listings",
+        help_text=(
+            "The buyer a reserved listing is held for; kept once sold, "
+            "cleared when the buyer's account is deleted."
+        ),
+    )
 
     class Meta:
         ordering = ["-bumped_at", "-pk"]
         indexes = [
             models.Index(fields=["status", "-bumped_at", "-id"]),
+            models.Index(fields=["status", "price", "id"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -140,6 +152,15 @@ class Listing(models.Model):
             models.CheckConstraint(
                 condition=models.Q(currency__regex=r"^[A-Z]{3}$"),
                 name="listing_currency_iso_code",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reserved_for__isnull=True)
+                | models.Q(status__in=["reserved", "sold"]),
+                name="listing_buyer_only_when_reserved_or_sold",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(reserved_for=models.F("seller")),
+                name="listing_buyer_is_not_seller",
             ),
         ]
 

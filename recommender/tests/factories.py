@@ -86,3 +86,15 @@ class InteractionFactory(factory.django.DjangoModelFactory):
     occurred_at = factory.Sequence(
         lambda n: timezone.now() - dt.timedelta(days=1000) + dt.timedelta(hours=n)
     )
+
+
+class SubcategoryFactory(CategoryFactory):
+    """A category below `parent`, with its path and depth derived from it."""
+
+    parent = factory.SubFactory(CategoryFactory)
+    path = factory.LazyAttribute(
+        lambda category: (
+            f"{category.parent.path}{Category.PATH_SEPARATOR}{category.name}"
+        )
+    )
+    depth = factory.LazyAttribute(lambda category: category.parent.depth + 1)

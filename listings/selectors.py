@@ -1,0 +1,275 @@
+"""Read queries: browsing listings with keyset pagination, catalog search."""
+
+import datetime as dt
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Final
+
+from django.contrib.auth.models import AnonymousUser
+from django.core import signing
+from django.db.models import F, Q, QuerySet
+
+from accounts.models import User
+from listings.models import Category, Listing, Product
+from listings.services import default_currency
+
+DEFAULT_PAGE_SIZE: Final = 20
+MAX_PAGE_SIZE: Final = 100
+CATALOG_SEARCH_LIMIT: Final = 20
+CATALOG_SEARCH_MAX_WORDS: Final = 8
+# Catalog prices come from the Amazon data and are in US dollars.
+CATALOG_CURRENCY: Final = "USD"
+# The suggested price of a used unit is 60% of the catalog price, rounded
+# half up to the cent. No price is suggested when the catalog price is
+# unknown or 0.
+SUGGESTED_PRICE_SHARE: Final = Decimal("0.60")
+_CURSOR_SALT: Final = "listings.browse.cursor"
+_PUBLIC_STATUSES: Final = frozenset(
+    {Listing.Status.ACTIVE, Listing.Status.RESERVED, Listing.Status.SOLD}
+)
+
+
+class ListingOrdering(enum.StrEnum):
+    """Sort orders of the browse list; each ends with the primary key."""
+
+    NEWEST = "newest"
+    PRICE_ASCENDING = "price"
+    PRICE_DESCENDING = "-price"
+
+
+# The ORM ordering and whether the scroll goes towards smaller keys.
+_ORDER_BY: Final[dict[ListingOrdering, tuple[str, str, bool]]] = {
+    ListingOrdering.NEWEST: ("bumped_at", "id", True),
+    ListingOrdering.PRICE_ASCENDING: ("price", "id", False),
+    ListingOrdering.PRICE_DESCENDING: ("price", "id", True),
+}
+
+
+class InvalidCursorError(ValueError):
+    """The cursor is altered, foreign, or issued for another ordering."""
+
+
+@dataclass(frozen=True)
+class ListingFilters:
+    """Browse filters; an empty tuple or None leaves that filter out.
+
+    `min_price` and `max_price` are amounts in `currency`, and a price
+    filter matches only listings in that currency, because prices are not
+    converted between currencies. `currency` defaults to the marketplace
+    currency when a price bound is given.
+    """
+
+    category: Category | None = None
+    min_price: Decimal | None = None
+    max_price: Decimal | None = None
+    currency: str | None = None
+    conditions: Sequence[str] = ()
+    statuses: Sequence[str] = (Listing.Status.ACTIVE,)
+
+
+@dataclass(frozen=True)
+class ListingPage:
+    listings: list[Listing]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class ProductSuggestion:
+    """A catalog product with the values that prefill a sell form."""
+
+    product: Product
+    suggested_price: Decimal | None
+    suggested_currency: str
+
+
+def category_with_descendants(category: Category) -> QuerySet[Category]:
+    """Return `category` and every category below it in the tree."""
+    prefix = category.path + Category.PATH_SEPARATOR
+    return Category.objects.filter(Q(pk=category.pk) | Q(path__startswith=prefix))
+
+
+def get_visible_listing(*, viewer: User | AnonymousUser, pk: int) -> Listing:
+    """Return the listing `pk` if `viewer` may see it.
+
+    Hidden listings are visible to their seller only.
+
+    Raises:
+        Listing.DoesNotExist: when there is no such listing for `viewer`.
+    """
+    return _listings_with_relations().get(_visibility(viewer, None), pk=pk)
+
+
+def filter_listings(
+    *, viewer: User | AnonymousUser, filters: ListingFilters
+) -> QuerySet[Listing]:
+    """Return the listings that match `filters` and that `viewer` may see."""
+    queryset = _listings_with_relations().filter(_visibility(viewer, filters.statuses))
+    if filters.category is not None:
+        queryset = queryset.filter(
+            category__in=category_with_descendants(filters.category)
+        )
+    if filters.conditions:
+        queryset = queryset.filter(condition__in=filters.conditions)
+
+    currency = filters.currency
+    if currency is None and (
+        filters.min_price is not None or filters.max_price is not None
+    ):
+        currency = default_currency()
+    if currency is not None:
+        queryset = queryset.filter(currency=currency)
+    if filters.min_price is not None:
+        queryset = queryset.filter(price__gte=filters.min_price)
+    if filters.max_price is not None:
+        queryset = queryset.filter(price__lte=filters.max_price)
+    return queryset
+
+
+def browse_listings(
+    *,
+    viewer: User | AnonymousUser,
+    filters: ListingFilters,
+    ordering: ListingOrdering = ListingOrdering.NEWEST,
+    cursor: str | None = None,
+    page_size: int = DEFAULT_PAGE_SIZE,
+) -> ListingPage:
+    """Return one page of listings and the cursor of the next page.
+
+    The page is a keyset page: the cursor stores the sort value and primary
+    key of the last listing shown, and the next page starts strictly after
+    that pair. A scroll therefore never repeats a listing and never skips
+    one whose sort value did not change. A listing bumped during the scroll
+    moves above the cursor and is not shown again in that scroll. Prices
+    are sorted as amounts, whatever their currency.
+
+    Raises:
+        InvalidCursorError: for a cursor that this function did not issue
+            or that was issued for another ordering.
+        ValueError: for a page size outside 1 to MAX_PAGE_SIZE.
+    """
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise ValueError(
+            f"page_size={page_size} is out of range; use 1 to {MAX_PAGE_SIZE}."
+        )
+    sort_field, pk_field, descending = _ORDER_BY[ordering]
+    prefix = "-" if descending else ""
+    queryset = filter_listings(viewer=viewer, filters=filters).order_by(
+        f"{prefix}{sort_field}", f"{prefix}{pk_field}"
+    )
+    if cursor:
+        value, pk = _decode_cursor(cursor, ordering)
+        after = "lt" if descending else "gt"
+        queryset = queryset.filter(
+            Q(**{f"{sort_field}__{after}": value})
+            | Q(**{sort_field: value, f"{pk_field}__{after}": pk})
+        )
+
+    rows = list(queryset[: page_size + 1])
+    listings = rows[:page_size]
+    next_cursor = None
+    if len(rows) > page_size:
+        next_cursor = _encode_cursor(listings[-1], ordering)
+    return ListingPage(listings=listings, next_cursor=next_cursor)
+
+
+def search_products(
+    *, query: str, limit: int = CATALOG_SEARCH_LIMIT
+) -> list[ProductSuggestion]:
+    """Return catalog products whose title contains every word of `query`.
+
+    Words match case-insensitively and in any order; the most rated products
+    come first.
+
+    Raises:
+        ValueError: when `query` has no words or more than
+            CATALOG_SEARCH_MAX_WORDS.
+    """
+    words = query.split()
+    if not words:
+        raise ValueError("The search query is empty; enter words of the title.")
+    if len(words) > CATALOG_SEARCH_MAX_WORDS:
+        raise ValueError(
+            f"The search query has {len(words)} words; use at most "
+            f"{CATALOG_SEARCH_MAX_WORDS}."
+        )
+
+    # NOTE: each word is a plain `icontains` match, which scans the product
+    # table. PostgreSQL trigram or full-text search would use an index.
+    queryset = Product.objects.filter(has_metadata=True).select_related("category")
+    for word in words:
+        queryset = queryset.filter(title__icontains=word)
+    products = queryset.order_by(F("rating_count").desc(nulls_last=True), "pk")
+    return [
+        ProductSuggestion(
+            product=product,
+            suggested_price=suggest_used_price(product),
+            suggested_currency=CATALOG_CURRENCY,
+        )
+        for product in products[:limit]
+    ]
+
+
+def suggest_used_price(product: Product) -> Decimal | None:
+    """Return the suggested price of a used unit, in CATALOG_CURRENCY."""
+    if product.price is None or product.price <= 0:
+        return None
+    return (product.price * SUGGESTED_PRICE_SHARE).quantize(
+        Decimal("0.01"), rounding=ROUND_HALF_UP
+    )
+
+
+def _listings_with_relations() -> QuerySet[Listing]:
+    return Listing.objects.select_related(
+        "seller", "reserved_for", "product", "category", "neighbourhood"
+    ).prefetch_related("photos")
+
+
+def _visibility(viewer: User | AnonymousUser, statuses: Sequence[str] | None) -> Q:
+    """Return the filter for listings in `statuses` that `viewer` may see.
+
+    None means every status.
+    """
+    requested = set(Listing.Status.values if statuses is None else statuses)
+    visible = Q(status__in=sorted(requested & _PUBLIC_STATUSES))
+    if Listing.Status.HIDDEN in requested and isinstance(viewer, User):
+        visible |= Q(status=Listing.Status.HIDDEN, seller=viewer)
+    return visible
+
+
+def _encode_cursor(listing: Listing, ordering: ListingOrdering) -> str:
+    sort_field = _ORDER_BY[ordering][0]
+    value = getattr(listing, sort_field)
+    text = value.isoformat() if isinstance(value, dt.datetime) else str(value)
+    return signing.dumps(
+        {"ordering": str(ordering), "value": text, "pk": listing.pk},
+        salt=_CURSOR_SALT,
+    )
+
+
+def _decode_cursor(
+    cursor: str, ordering: ListingOrdering
+) -> tuple[dt.datetime | Decimal, int]:
+    try:
+        payload = signing.loads(cursor, salt=_CURSOR_SALT)
+    except signing.BadSignature as error:
+        raise InvalidCursorError(
+            "The cursor is invalid; request the first page without a cursor."
+        ) from error
+    if payload.get("ordering") != ordering:
+        raise InvalidCursorError(
+            f"The cursor belongs to ordering {payload.get('ordering')!r}, not "
+            f"{str(ordering)!r}; request the first page without a cursor."
+        )
+    try:
+        value: dt.datetime | Decimal
+        if ordering is ListingOrdering.NEWEST:
+            value = dt.datetime.fromisoformat(payload["value"])
+        else:
+            value = Decimal(payload["value"])
+        return value, int(payload["pk"])
+    except (KeyError, TypeError, ValueError, InvalidOperation) as error:
+        raise InvalidCursorError(
+            "The cursor is invalid; request the first page without a cursor."
+        ) from error
