@@ -6,6 +6,8 @@ PY := $(VENV)/bin/python
 MANAGE := $(PY) manage.py
 DATA_DIR ?= $(or $(MARKETPLACE_DATA_DIR),../shared/data)
 ELECTRONICS := $(DATA_DIR)/amazon2023/electronics/kcore5
+# Package index for the CPU build of torch, where pip does not find it locally.
+TORCH_INDEX_URL ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -15,7 +17,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	# The CPU build of torch first, so that nothing pulls a CUDA build.
-	$(PY) -m pip install --quiet torch==2.13.0
+	$(PY) -m pip install --quiet torch==2.13.0 $(if $(TORCH_INDEX_URL),--index-url $(TORCH_INDEX_URL))
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
@@ -24,6 +26,7 @@ venv: $(VENV)/.installed
 # Install, migrate, import the Electronics data, seed the demo, train, serve.
 demo: export DEBUG ?= true
 demo: venv
+	@test -d "$(ELECTRONICS)" || { echo "The Electronics data was not found at $(ELECTRONICS); set MARKETPLACE_DATA_DIR to the directory that holds amazon2023/ (see README.md)." >&2; exit 1; }
 	$(MANAGE) migrate --noinput
 	$(MANAGE) import_amazon $(ELECTRONICS)
 	mkdir -p var

@@ -38,6 +38,8 @@ USED_CONDITIONS = [
     Listing.Condition.FAIR,
 ]
 SOLD_SHARE = 0.05
+# Demo buyers are picked among the reviewers with the longest histories.
+BUYER_CANDIDATES = 50
 TITLE_LENGTH = Listing._meta.get_field("title").max_length or 200
 
 
@@ -174,14 +176,14 @@ def _used_price(rng: random.Random, catalog_price: Decimal | None) -> Decimal:
 def _distinct_reviewers(count: int) -> list[Reviewer]:
     """Pick reviewers with long histories and different tastes.
 
-    Greedily adds, from the 50 longest histories, the reviewer whose
+    Greedily adds, from the longest histories, the reviewer whose
     category mix (a vector of rating counts per category) has the lowest
     highest cosine similarity to those already picked.
     """
     candidates = list(
         Reviewer.objects.annotate(reviews=Count("interactions"))
         .filter(reviews__gt=0)
-        .order_by("-reviews", "pk")[:50]
+        .order_by("-reviews", "pk")[:BUYER_CANDIDATES]
     )
     mixes: dict[int, Counter[int]] = {reviewer.pk: Counter() for reviewer in candidates}
     rows = (

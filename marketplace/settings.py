@@ -154,7 +154,7 @@ _BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 # Without a broker, tasks run in the calling process and raise their errors;
 # the in-memory transport only keeps Celery from looking for a server.
 CELERY_TASK_ALWAYS_EAGER = not _BROKER_URL
-CELERY_BROKER_URL = _BROKER_URL or "memory://"
+CELERY_BROKER_URL = _BROKER_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="") or None
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_SERIALIZER = "json"

@@ -31,6 +31,7 @@ RETRIEVAL_CANDIDATES = 500
 HISTORY_LENGTH = 50
 POPULARITY_CACHE_SECONDS = 60
 _CURSOR_SALT = "recommender.feed.cursor"
+_INVALID_CURSOR = "The cursor is invalid; request the first page without a cursor."
 
 
 class InvalidCursorError(ValueError):
@@ -69,9 +70,9 @@ def get_home_feed(
         raise ValueError(
             f"page_size={page_size} is out of range; use 1 to {MAX_PAGE_SIZE}."
         )
-    offset = _decode_cursor(cursor) if cursor else 0
+    strategy, offset = _decode_cursor(cursor) if cursor else (None, 0)
 
-    if isinstance(user, User):
+    if isinstance(user, User) and strategy != "popularity":
         version = current_version(ModelVersion.Kind.TWO_TOWER)
         history = _user_history(user)
         if version is not None and history.product_pks:
@@ -84,6 +85,13 @@ def get_home_feed(
             )
             if page is not None:
                 return page
+    if strategy == "two_tower":
+        # The personalized ranking this cursor continued is gone (a new
+        # model without this user's items, or the user signed out).
+        raise InvalidCursorError(
+            "The cursor belongs to a feed that is no longer available; "
+            "request the first page without a cursor."
+        )
     return _popular_page(user=user, offset=offset, page_size=page_size)
 
 
@@ -130,8 +138,14 @@ def _personal_page(
     )
     if embedding_set is None:
         return None
-    model = load_model(version)
-    indexed = load_listing_embeddings(embedding_set)
+    try:
+        model = load_model(version)
+        indexed = load_listing_embeddings(embedding_set)
+    except OSError as error:
+        # A missing or unreadable artifact must not take the feed down:
+        # serve popularity until the files are back or a new version lands.
+        _log_unavailable_artifact(version.pk, embedding_set.pk, error)
+        return None
 
     # The user tower takes known items oldest first.
     known = model.index_of(list(reversed(history.parent_asins)))
@@ -169,12 +183,32 @@ def _personal_page(
         for listing, reason in zip(listings, reasons, strict=True)
     ]
     end = offset + len(page_pks)
-    next_cursor = _encode_cursor(end) if end < len(ranked) else None
+    next_cursor = _encode_cursor("two_tower", end) if end < len(ranked) else None
     return FeedPage(
         items=items,
         next_cursor=next_cursor,
         strategy="two_tower",
         model_version_pk=version.pk,
+    )
+
+
+_reported_artifacts: set[tuple[int, int]] = set()
+
+
+def _log_unavailable_artifact(
+    version_pk: int, embedding_set_pk: int, error: OSError
+) -> None:
+    """Log an unreadable artifact once per process, not once per request."""
+    key = (version_pk, embedding_set_pk)
+    if key in _reported_artifacts:
+        return
+    _reported_artifacts.add(key)
+    logger.error(
+        "Serving popularity: artifacts of model version %s / embedding set %s "
+        "are unavailable: %s",
+        version_pk,
+        embedding_set_pk,
+        error,
     )
 
 
@@ -253,7 +287,7 @@ def _popular_page(
             FeedItem(listing=listing, score=None, reason="Popular on the marketplace")
             for listing in listings
         ],
-        next_cursor=_encode_cursor(end) if end < len(ranked) else None,
+        next_cursor=_encode_cursor("popularity", end) if end < len(ranked) else None,
         strategy="popularity",
         model_version_pk=None,
     )
@@ -285,21 +319,23 @@ def _short_title(title: str, limit: int = 60) -> str:
     return title if len(title) <= limit else title[: limit - 1].rstrip() + "…"
 
 
-def _encode_cursor(offset: int) -> str:
-    return signing.dumps({"offset": offset}, salt=_CURSOR_SALT, compress=True)
+def _encode_cursor(strategy: str, offset: int) -> str:
+    return signing.dumps(
+        {"strategy": strategy, "offset": offset}, salt=_CURSOR_SALT, compress=True
+    )
 
 
-def _decode_cursor(cursor: str) -> int:
+def _decode_cursor(cursor: str) -> tuple[str, int]:
+    """Return the strategy and offset of a cursor issued by this server."""
     try:
         payload = signing.loads(cursor, salt=_CURSOR_SALT)
     except signing.BadSignature as error:
-        raise InvalidCursorError(
-            "The cursor is invalid; request the first page without a cursor "
-            "and follow the `next` links."
-        ) from error
-    offset = payload.get("offset") if isinstance(payload, dict) else None
+        raise InvalidCursorError(_INVALID_CURSOR) from error
+    if not isinstance(payload, dict):
+        raise InvalidCursorError(_INVALID_CURSOR)
+    strategy, offset = payload.get("strategy"), payload.get("offset")
+    if strategy not in ("two_tower", "popularity"):
+        raise InvalidCursorError(_INVALID_CURSOR)
     if not isinstance(offset, int) or offset < 0:
-        raise InvalidCursorError(
-            "The cursor is invalid; request the first page without a cursor."
-        )
-    return offset
+        raise InvalidCursorError(_INVALID_CURSOR)
+    return strategy, offset

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from recommender.ml.data import InteractionLog, read_snapshot
 from recommender.ml.two_tower import TwoTowerConfig, save_two_tower, train_two_tower
-from recommender.models import ModelVersion, TrainingSnapshot
+from recommender.models import Interaction, ModelVersion, TrainingSnapshot
 from recommender.snapshots import export_snapshot
 
 logger = logging.getLogger(__name__)
@@ -21,6 +21,10 @@ logger = logging.getLogger(__name__)
 # The newest share of events, by time, held out to pick the epoch and to
 # report validation metrics.
 VALIDATION_FRACTION = 0.05
+
+
+class NothingToTrainError(ValueError):
+    """The interaction log is empty, so no model can be trained."""
 
 
 def split_by_time(
@@ -50,14 +54,19 @@ def train_two_tower_version(
     is promoted at once unless `promote` is false.
     """
     if snapshot_pk is None:
+        if not Interaction.objects.filter(product__isnull=False).exists():
+            raise NothingToTrainError(
+                "There are no interactions to train on; import data with "
+                "`python manage.py import_amazon` before training."
+            )
         snapshot = export_snapshot()
     else:
         snapshot = TrainingSnapshot.objects.get(pk=snapshot_pk)
     log = read_snapshot(Path(snapshot.path))
     if len(log) == 0:
-        raise ValueError(
-            f"Snapshot {snapshot.pk} holds no interactions; import data with "
-            "`python manage.py import_amazon` before training."
+        raise NothingToTrainError(
+            f"Snapshot {snapshot.pk} contains no interactions; import data with "
+            "`python manage.py import_amazon` and train on a new snapshot."
         )
     train, valid = split_by_time(log, validation_fraction=VALIDATION_FRACTION)
 

@@ -11,8 +11,11 @@ def home(request: HttpRequest) -> HttpResponse:
     cursor = request.GET.get("cursor") or None
     try:
         page = get_home_feed(user=request.user, cursor=cursor, page_size=HOME_PAGE_SIZE)
-    except InvalidCursorError as error:
+    except InvalidCursorError:
         return render(
-            request, "recommender/home.html", {"error": str(error)}, status=400
+            request,
+            "recommender/home.html",
+            {"error": "This page link is invalid or has expired."},
+            status=400,
         )
     return render(request, "recommender/home.html", {"page": page})

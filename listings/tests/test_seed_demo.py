@@ -66,3 +66,8 @@ def test_seed_demo_without_catalog_fails_clearly():
 def test_seed_demo_rejects_zero_listings(catalog):
     with pytest.raises(CommandError, match="--listings=0 must be at least 1"):
         call_command("seed_demo", "--listings", "0")
+
+
+def test_seed_demo_rejects_too_many_buyers(catalog):
+    with pytest.raises(CommandError, match="--buyers=51 is too many"):
+        call_command("seed_demo", "--buyers", "51")

@@ -57,7 +57,7 @@ def test_embedded_defaults_without_environment(tmp_path):
     values = json.loads(result.stdout)
     assert values["engine"] == "django.db.backends.sqlite3"
     assert values["eager"] is True
-    assert values["broker"] == "memory://"
+    assert values["broker"] == "memory://localhost/"
     assert values["layer"] == "channels.layers.InMemoryChannelLayer"
     assert values["user_model"] == "accounts.User"
 

@@ -7,7 +7,6 @@ by the file name. No Django imports here.
 from __future__ import annotations
 
 import gzip
-import itertools
 import json
 import zlib
 from collections.abc import Iterator
@@ -55,7 +54,14 @@ class UnknownFormatError(ValueError):
 
 
 class TruncatedFileError(OSError):
-    """The file ended or broke off in the middle of its compressed stream."""
+    """The compressed stream ended early or broke after some lines.
+
+    The lines before the break are read and imported.
+    """
+
+
+class InvalidGzipError(OSError):
+    """The file starts like gzip, but not even its first line can be read."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +97,7 @@ class InputFile:
         self.lines_read = 0
         self._lines = self._number_lines()
         self._peeked: list[tuple[int, bytes]] = []
+        self._read_error: TruncatedFileError | None = None
 
     def __enter__(self) -> InputFile:
         return self
@@ -107,16 +114,25 @@ class InputFile:
         return self._raw.tell()
 
     def detect(self) -> Detection:
-        """Classify the file by its first non-empty lines."""
+        """Classify the file by its first non-empty lines.
+
+        When a gzip stream breaks within those lines, `lines()` raises the
+        TruncatedFileError after yielding the lines before the break.
+        """
         peeked: list[tuple[int, bytes]] = []
-        for line_number, raw_line in self._lines:
-            peeked.append((line_number, raw_line))
-            if len(peeked) >= DETECTION_LINE_LIMIT:
-                break
+        try:
+            for line_number, raw_line in self._lines:
+                peeked.append((line_number, raw_line))
+                if len(peeked) >= DETECTION_LINE_LIMIT:
+                    break
+        except TruncatedFileError as error:
+            self._read_error = error
         self._peeked = peeked
 
         candidates = [(number, line) for number, line in peeked if line.strip()]
         if not candidates:
+            if self._read_error is not None:
+                raise self._read_error
             return Detection(file_format=None, compressed=self.compressed)
         first_line = candidates[0][1]
         if first_line.startswith(UTF8_BOM):
@@ -139,7 +155,10 @@ class InputFile:
     def lines(self) -> Iterator[tuple[int, bytes]]:
         """Yield (line number, line without its line break), from line 1."""
         peeked, self._peeked = self._peeked, []
-        return itertools.chain(peeked, self._lines)
+        yield from peeked
+        if self._read_error is not None:
+            raise self._read_error
+        yield from self._lines
 
     def _number_lines(self) -> Iterator[tuple[int, bytes]]:
         try:
@@ -147,11 +166,39 @@ class InputFile:
                 self.lines_read += 1
                 yield self.lines_read, raw_line.rstrip(b"\r\n")
         except (EOFError, gzip.BadGzipFile, zlib.error) as error:
-            raise TruncatedFileError(
-                f"{self.path}: the gzip stream is damaged or cut off after "
-                f"line {self.lines_read} ({error}); the lines before it were "
+            raise self._describe_gzip_error(error) from error
+
+    def _describe_gzip_error(self, error: Exception) -> OSError:
+        last_line = self.lines_read
+        if isinstance(error, EOFError):
+            if last_line == 0:
+                return InvalidGzipError(
+                    f"{self.path}: the gzip file is cut off before the end of "
+                    "its first line; nothing imported."
+                )
+            return TruncatedFileError(
+                f"{self.path}: the file is cut off after line {last_line}: the "
+                "gzip stream ends before its end-of-stream marker. Lines 1 to "
+                f"{last_line} were read and their rows stored; the rest of the "
+                "file is missing. Import a complete copy to add the rest; rows "
+                "already stored are not duplicated."
+            )
+        if last_line == 0:
+            return InvalidGzipError(
+                f"{self.path}: not a valid gzip file ({error}): it starts with "
+                "the gzip magic bytes 1f 8b but cannot be decompressed; nothing "
                 "imported."
-            ) from error
+            )
+        # NOTE: a damaged deflate stream can decode to altered lines before
+        # zlib or the CRC check at its end notices, and those lines are
+        # parsed like any other.
+        return TruncatedFileError(
+            f"{self.path}: the gzip stream is damaged after line {last_line} "
+            f"({error}). Lines 1 to {last_line} were read and their rows "
+            "stored; lines near the damage may hold altered values, and the "
+            "rest of the file was not read. Import an undamaged copy to add "
+            "the rest; rows already stored are not duplicated."
+        )
 
 
 def _match_csv_header(line: bytes) -> dict[str, int] | None:
@@ -170,7 +217,7 @@ def _classify_json_line(line: bytes) -> FileFormat | None:
         return None
     try:
         value = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(value, dict):
         return None

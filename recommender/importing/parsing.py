@@ -20,6 +20,7 @@ from recommender.importing.values import (
     MAX_USER_ID_LENGTH,
     InvalidValueError,
     parse_product,
+    shorten_repr,
 )
 
 EARLIEST_TIMESTAMP_MS = 788_918_400_000  # 1995-01-01T00:00:00Z
@@ -136,6 +137,8 @@ def _decode_json_object(raw_line: bytes) -> dict[str, Any] | None:
         value = json.loads(text)
     except ValueError as error:
         raise InvalidValueError("invalid JSON", f"invalid JSON: {error}") from error
+    except RecursionError:
+        raise _too_deep_error() from None
     if not isinstance(value, dict):
         raise InvalidValueError(
             "invalid JSON", f"expected a JSON object, found {type(value).__name__}"
@@ -153,6 +156,15 @@ def _check_encodable(fields: dict[str, Any]) -> None:
             "a string contains an unpaired UTF-16 surrogate escape "
             f"({error.object[error.start : error.end]!r}), which is not text",
         ) from error
+    except RecursionError:
+        # json.dumps runs deeper in the stack than json.loads did.
+        raise _too_deep_error() from None
+
+
+def _too_deep_error() -> InvalidValueError:
+    return InvalidValueError(
+        "invalid JSON", "invalid JSON: arrays or objects are nested too deeply to parse"
+    )
 
 
 def _split_quoted(text: str) -> list[str]:
@@ -186,17 +198,17 @@ def _parse_identifier(value: object, name: str, max_length: int) -> str:
 def _parse_rating(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise InvalidValueError(
-            "rating not a number", f"rating {value!r} is not a number"
+            "rating not a number", f"rating {shorten_repr(value)} is not a number"
         )
     try:
         rating = float(value)
     except ValueError:
         raise InvalidValueError(
-            "rating not a number", f"rating {value!r} is not a number"
+            "rating not a number", f"rating {shorten_repr(value)} is not a number"
         ) from None
     if not 1 <= rating <= 5:  # also rejects NaN
         raise InvalidValueError(
-            "rating out of range", f"rating {value!r} is outside 1 to 5"
+            "rating out of range", f"rating {shorten_repr(value)} is outside 1 to 5"
         )
     return rating
 
@@ -206,23 +218,24 @@ def _parse_timestamp(value: object, latest_ms: int) -> int:
     if timestamp_ms is None:
         raise InvalidValueError(
             "timestamp not an integer",
-            f"timestamp {value!r} is not an integer number of milliseconds",
+            f"timestamp {shorten_repr(value)} is not an integer number of milliseconds",
         )
     if EARLIEST_TIMESTAMP_MS <= timestamp_ms <= latest_ms:
         return timestamp_ms
     if EARLIEST_TIMESTAMP_MS <= timestamp_ms * 1000 <= latest_ms:
         raise InvalidValueError(
             "timestamp in seconds",
-            f"timestamp {timestamp_ms} looks like seconds; "
+            f"timestamp {shorten_repr(timestamp_ms)} looks like seconds; "
             "expected milliseconds since 1970-01-01 UTC",
         )
     if timestamp_ms < EARLIEST_TIMESTAMP_MS:
         raise InvalidValueError(
             "timestamp out of range",
-            f"timestamp {timestamp_ms} is before 1995-01-01",
+            f"timestamp {shorten_repr(timestamp_ms)} is before 1995-01-01",
         )
     raise InvalidValueError(
-        "timestamp out of range", f"timestamp {timestamp_ms} is in the future"
+        "timestamp out of range",
+        f"timestamp {shorten_repr(timestamp_ms)} is in the future",
     )
 
 

@@ -23,10 +23,11 @@ class LineProblem:
     """A malformed line, or a value that was cleared on an otherwise good line.
 
     `reason` is a short fixed phrase that counts problems by kind, and
-    `message` names the bad value.
+    `message` names the bad value. `line_number` is None for a problem of
+    the whole file, such as an empty file.
     """
 
-    line_number: int
+    line_number: int | None
     reason: str
     message: str
     severity: Severity = Severity.SKIPPED

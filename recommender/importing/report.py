@@ -44,6 +44,19 @@ class WriteCounts:
         self.categories.add(other.categories)
 
 
+@dataclass(frozen=True)
+class FailedBatch:
+    """A batch that the database rejected, so none of its rows is stored.
+
+    `error` is the exception's class name and the first line of its message.
+    """
+
+    first_line: int
+    last_line: int
+    rows: int
+    error: str
+
+
 @dataclass
 class FileReport:
     """The outcome for one input file.
@@ -61,6 +74,7 @@ class FileReport:
     skipped: Counter[str] = field(default_factory=Counter)
     warnings: Counter[str] = field(default_factory=Counter)
     listed_problems: list[LineProblem] = field(default_factory=list)
+    failed_batches: list[FailedBatch] = field(default_factory=list)
     error: str | None = None
 
     @property
@@ -79,12 +93,20 @@ class FileReport:
     def problem_count(self) -> int:
         return self.skipped.total() + self.warnings.total()
 
+    @property
+    def rows_not_stored(self) -> int:
+        return sum(batch.rows for batch in self.failed_batches)
+
 
 @dataclass
 class ImportReport:
-    """The outcome of one import run, file by file."""
+    """The outcome of one import run, file by file.
+
+    `stopped` is true when a database error ended the import early.
+    """
 
     files: list[FileReport] = field(default_factory=list)
+    stopped: bool = False
 
     @property
     def readable(self) -> bool:
@@ -100,6 +122,7 @@ class ImportReport:
             total.counts.add(file_report.counts)
             total.skipped.update(file_report.skipped)
             total.warnings.update(file_report.warnings)
+            total.failed_batches.extend(file_report.failed_batches)
         return total
 
     def to_dict(self) -> dict[str, Any]:
@@ -119,6 +142,7 @@ def _file_to_dict(report: FileReport) -> dict[str, Any]:
         "counts": asdict(report.counts),
         "skipped": dict(report.skipped),
         "warnings": dict(report.warnings),
+        "failed_batches": [asdict(batch) for batch in report.failed_batches],
         "error": report.error,
     }
 
@@ -131,36 +155,50 @@ def format_report(report: ImportReport) -> str:
     for file_report in report.files:
         lines.extend(_format_counts(file_report))
     if len(report.files) > 1:
-        lines.extend(_format_counts(report.totals))
+        lines.extend(_format_counts(report.totals, list_failed_batches=False))
     return "\n".join(lines)
 
 
 def _format_problems(report: FileReport) -> list[str]:
-    lines = [
-        f"{report.path}:{problem.line_number}: {problem.severity.value}: "
-        f"{problem.message}"
-        for problem in report.listed_problems
-    ]
+    lines = []
+    for problem in report.listed_problems:
+        location = report.path
+        if problem.line_number is not None:
+            location += f":{problem.line_number}"
+        lines.append(f"{location}: {problem.severity.value}: {problem.message}")
     unlisted = report.problem_count - len(report.listed_problems)
     if unlisted > 0:
+        more = " more" if report.listed_problems else ""
         lines.append(
-            f"{report.path}: {unlisted:,} more problem lines not listed; "
+            f"{report.path}: {unlisted:,}{more} problem lines not listed; "
             "their counts by reason follow"
         )
     return lines
 
 
-def _format_counts(report: FileReport) -> list[str]:
+def _format_counts(
+    report: FileReport, *, list_failed_batches: bool = True
+) -> list[str]:
     title = report.path
     if report.file_format:
         title += f" ({report.file_format})"
-    lines = [
+    summary = (
         f"{title}: {report.lines_read:,} lines read, {report.records:,} rows "
         f"parsed, {report.skipped.total():,} skipped, "
         f"{report.warnings.total():,} with warnings"
-    ]
+    )
+    if report.failed_batches:
+        summary += f", {report.rows_not_stored:,} rows not stored"
+    lines = [summary]
     if report.error:
         lines.append(f"  error: {report.error}")
+    for batch in report.failed_batches if list_failed_batches else []:
+        lines.append(
+            f"  error: lines {batch.first_line} to {batch.last_line}: "
+            f"{batch.rows:,} rows not stored, because the database rejected "
+            f"the batch ({batch.error}); fix those lines and import the file "
+            "again."
+        )
     counts = report.counts
     for name, entity in (
         ("ratings", counts.ratings),

@@ -7,10 +7,12 @@ listings.Category. No Django imports here.
 from __future__ import annotations
 
 import math
+import reprlib
 from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from recommender.importing.json_values import JsonContainer, find_unstorable_json
 from recommender.importing.records import LineProblem, ProductRecord, Severity
 
 MAX_PARENT_ASIN_LENGTH = 32
@@ -19,11 +21,21 @@ MAX_STORE_LENGTH = 255
 MAX_MAIN_CATEGORY_LENGTH = 100
 MAX_CATEGORY_NAME_LENGTH = 200
 MAX_CATEGORY_PATH_LENGTH = 1000
+# PostgreSQL's btree index on Category.path takes at most 2,704 bytes per
+# entry (for the default 8 kB page), so longer UTF-8 paths fail at insert.
+MAX_CATEGORY_PATH_BYTES = 2_600
 CATEGORY_PATH_SEPARATOR = " > "  # the same as listings.Category.PATH_SEPARATOR
 MAX_PRICE = Decimal("9999999999.99")  # DecimalField(max_digits=12, places=2)
 MAX_RATING_COUNT = 2_147_483_647  # PositiveIntegerField on PostgreSQL
 CENT = Decimal("0.01")
+MAX_MESSAGE_VALUE_LENGTH = 80
 Warn = Callable[[str, str], None]
+
+# reprlib limits the depth and size of what it renders, so a message never
+# renders a deeply nested or huge value in full.
+_message_repr = reprlib.Repr()
+_message_repr.maxlevel = 3
+_message_repr.maxstring = _message_repr.maxlong = _message_repr.maxother = 200
 
 
 class InvalidValueError(ValueError):
@@ -33,6 +45,14 @@ class InvalidValueError(ValueError):
         super().__init__(message)
         self.reason = reason
         self.message = message
+
+
+def shorten_repr(value: object) -> str:
+    """Return repr(value) for a message, cut after 80 characters with "..."."""
+    text = _message_repr.repr(value)
+    if len(text) <= MAX_MESSAGE_VALUE_LENGTH:
+        return text
+    return text[:MAX_MESSAGE_VALUE_LENGTH] + "..."
 
 
 def parse_product(
@@ -65,7 +85,7 @@ def parse_product(
     record = ProductRecord(
         line_number=line_number,
         parent_asin=parent_asin,
-        title=_parse_text(fields.get("title")),
+        title=_parse_text(fields.get("title"), "title", warn),
         store=_parse_short_text(fields.get("store"), "store", MAX_STORE_LENGTH, warn),
         main_category=_parse_short_text(
             fields.get("main_category"),
@@ -85,14 +105,19 @@ def parse_product(
     return record, warnings
 
 
-def _parse_text(value: object) -> str:
+def _parse_text(value: object, name: str, warn: Warn) -> str:
     if value is None:
         return ""
-    return value if isinstance(value, str) else str(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float):
+        return str(value)
+    warn(f"invalid {name}", f"{name} {shorten_repr(value)} is not text; stored empty")
+    return ""
 
 
 def _parse_short_text(value: object, name: str, max_length: int, warn: Warn) -> str:
-    text = _parse_text(value).strip()
+    text = _parse_text(value, name, warn).strip()
     if len(text) > max_length:
         warn(
             f"{name} too long",
@@ -115,7 +140,7 @@ def _parse_categories(value: object, warn: Warn) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(n, str) for n in value):
         warn(
             "invalid categories",
-            f"categories {value!r:.80} is not a list of names; stored without "
+            f"categories {shorten_repr(value)} is not a list of names; stored without "
             "a category",
         )
         return ()
@@ -130,6 +155,15 @@ def _parse_categories(value: object, warn: Warn) -> tuple[str, ...]:
             f"{MAX_CATEGORY_PATH_LENGTH} characters; stored without a category",
         )
         return ()
+    path_bytes = len(path.encode("utf-8", "surrogatepass"))
+    if path_bytes > MAX_CATEGORY_PATH_BYTES:
+        warn(
+            "invalid categories",
+            f"category path {shorten_repr(path)} is {path_bytes:,} bytes in "
+            f"UTF-8, more than the {MAX_CATEGORY_PATH_BYTES:,} bytes that the "
+            "index on category paths accepts; stored without a category",
+        )
+        return ()
     return names
 
 
@@ -138,10 +172,13 @@ def _parse_text_list(value: object, name: str, warn: Warn) -> list[Any]:
         return []
     if isinstance(value, str):
         return [value]
-    if isinstance(value, list):
-        return value
-    warn(f"invalid {name}", f"{name} {value!r:.80} is not a list; stored empty")
-    return []
+    if not isinstance(value, list):
+        warn(
+            f"invalid {name}",
+            f"{name} {shorten_repr(value)} is not a list; stored empty",
+        )
+        return []
+    return value if _check_json_field(value, name, warn) else []
 
 
 def _parse_price(value: object, warn: Warn) -> Decimal | None:
@@ -162,14 +199,18 @@ def _parse_price(value: object, warn: Warn) -> Decimal | None:
     if price is None:
         warn(
             "price not a number",
-            f"price {value!r:.80} is not a number; stored as unknown",
+            f"price {shorten_repr(value)} is not a number; stored as unknown",
         )
         return None
-    price = price.quantize(CENT, rounding=ROUND_HALF_UP)
+    # quantize raises InvalidOperation when the result has more digits than
+    # the context allows (28), so a price far out of range is not rounded.
+    if abs(price) <= MAX_PRICE + 1:
+        price = price.quantize(CENT, rounding=ROUND_HALF_UP)
     if not 0 <= price <= MAX_PRICE:
         warn(
             "price out of range",
-            f"price {value!r} is outside 0 to {MAX_PRICE}; stored as unknown",
+            f"price {shorten_repr(value)} is outside 0 to {MAX_PRICE}; stored as "
+            "unknown",
         )
         return None
     return price
@@ -186,7 +227,8 @@ def _parse_average_rating(value: object, warn: Warn) -> float | None:
         return float(value)
     warn(
         "invalid average_rating",
-        f"average_rating {value!r:.80} is not a number from 0 to 5; stored as unknown",
+        f"average_rating {shorten_repr(value)} is not a number from 0 to 5; "
+        "stored as unknown",
     )
     return None
 
@@ -204,7 +246,7 @@ def _parse_rating_count(value: object, warn: Warn) -> int | None:
         return value
     warn(
         "invalid rating_number",
-        f"rating_number {value!r:.80} is not a count; stored as unknown",
+        f"rating_number {shorten_repr(value)} is not a count; stored as unknown",
     )
     return None
 
@@ -234,7 +276,17 @@ def _parse_image_urls(value: object) -> list[str]:
 def _parse_details(value: object, warn: Warn) -> dict[str, Any]:
     if value is None:
         return {}
-    if isinstance(value, dict):
-        return value
-    warn("invalid details", f"details {value!r:.80} is not an object; stored empty")
-    return {}
+    if not isinstance(value, dict):
+        warn(
+            "invalid details",
+            f"details {shorten_repr(value)} is not an object; stored empty",
+        )
+        return {}
+    return value if _check_json_field(value, "details", warn) else {}
+
+
+def _check_json_field(value: JsonContainer, name: str, warn: Warn) -> bool:
+    problem = find_unstorable_json(value)
+    if problem is not None:
+        warn(f"invalid {name}", f"{name} {problem}; stored empty")
+    return problem is None

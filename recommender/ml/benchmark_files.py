@@ -15,6 +15,7 @@ import io
 import json
 import logging
 import math
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ SPLIT_NAMES = ("train", "valid", "test")
 TRAIN, VALID, TEST = 0, 1, 2
 CSV_COLUMNS = ("user_id", "parent_asin", "rating", "timestamp")
 CSV_HISTORY_COLUMN = "history"
+GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass
@@ -58,6 +60,12 @@ def find_benchmark_files(directory: Path) -> tuple[dict[str, Path], Path | None]
     Returns the split paths keyed by split name and the metadata path, or
     None when the directory has no `meta_*.jsonl` file.
     """
+    if directory.is_file():
+        raise NotADirectoryError(
+            f"Benchmark directory {directory} is a file, not a directory; pass "
+            f"the directory that contains it ({directory.parent}) or another "
+            "directory with the *.train.csv, *.valid.csv and *.test.csv files."
+        )
     if not directory.is_dir():
         raise FileNotFoundError(
             f"Benchmark directory {directory} not found; pass the directory "
@@ -145,69 +153,121 @@ def read_benchmark_files(
     return BenchmarkData(log=log, split=np.asarray(split_codes, dtype=np.int8))
 
 
-def open_text(path: Path) -> TextIO:
-    """Open a plain or gzipped UTF-8 text file, judged by its first bytes."""
+def read_text_lines(path: Path) -> Iterator[str]:
+    """Yield the lines of a plain or gzipped UTF-8 text file, ends included.
+
+    Gzip is recognized by the file's first bytes, not its name, and a
+    leading byte order mark is dropped. Lines end at \n, \r\n or \r, as
+    the csv module expects. Invalid UTF-8 and corrupt gzip data raise
+    ValueError naming the file and, for UTF-8, the line.
+    """
+    try:
+        with _open_text(path) as handle:
+            yield from handle
+    except UnicodeDecodeError as error:
+        raise ValueError(_describe_invalid_utf8(path)) from error
+    except (gzip.BadGzipFile, EOFError, zlib.error) as error:
+        raise ValueError(
+            f"{path}: corrupt gzip data ({error}); compress the file again or "
+            "use the plain text file."
+        ) from error
+
+
+def _open_text(path: Path) -> TextIO:
     with path.open("rb") as handle:
         magic = handle.read(2)
-    if magic == b"\x1f\x8b":
-        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8", newline="")
-    return path.open(encoding="utf-8", newline="")
+    if magic == GZIP_MAGIC:
+        return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8-sig", newline="")
+    return path.open(encoding="utf-8-sig", newline="")
+
+
+def _describe_invalid_utf8(path: Path) -> str:
+    """Find the first line of `path` that is not UTF-8 and describe it.
+
+    The decoder's own error gives a position inside a read buffer, so the
+    file is read again line by line to name the line.
+    """
+    advice = "benchmark files must be UTF-8 text, plain or gzipped."
+    with path.open("rb") as handle:
+        magic = handle.read(2)
+    opener = gzip.open if magic == GZIP_MAGIC else open
+    with opener(path, "rb") as handle:
+        # NOTE: lines are counted at b"\n" here, so in a file whose lines
+        # end in a bare \r the reported line number is too low.
+        for line_number, raw in enumerate(handle, start=1):
+            try:
+                raw.decode("utf-8")
+            except UnicodeDecodeError as error:
+                return (
+                    f"{path}, line {line_number}: invalid UTF-8 byte "
+                    f"0x{raw[error.start]:02x} at byte {error.start + 1} of the "
+                    f"line; {advice}"
+                )
+    return f"{path}: invalid UTF-8 text; {advice}"
+
+
+def _read_csv_rows(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """Yield each CSV row of `path` with the line number where it ends."""
+    reader = csv.reader(read_text_lines(path))
+    try:
+        for row in reader:
+            yield reader.line_num, row
+    except csv.Error as error:
+        raise ValueError(
+            f"{path}, line {reader.line_num}: invalid CSV ({error}); fix or "
+            "remove the line."
+        ) from error
 
 
 def _read_rating_rows(path: Path) -> Iterator[tuple[str, str, float, int]]:
-    with open_text(path) as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if header is None:
-            raise ValueError(f"{path} is empty; expected a CSV header line.")
-        expected = list(CSV_COLUMNS)
-        if header[:4] != expected or header[4:] not in ([], [CSV_HISTORY_COLUMN]):
+    rows = _read_csv_rows(path)
+    _, header = next(rows, (0, None))
+    if header is None:
+        raise ValueError(f"{path} is empty; expected a CSV header line.")
+    expected = list(CSV_COLUMNS)
+    if header[:4] != expected or header[4:] not in ([], [CSV_HISTORY_COLUMN]):
+        raise ValueError(
+            f"{path} has header {','.join(header)!r}; expected "
+            f"{','.join(CSV_COLUMNS)!r}, optionally followed by "
+            f"{CSV_HISTORY_COLUMN!r}."
+        )
+    width = len(header)
+    for line, row in rows:
+        if len(row) != width:
             raise ValueError(
-                f"{path} has header {','.join(header)!r}; expected "
-                f"{','.join(CSV_COLUMNS)!r}, optionally followed by "
-                f"{CSV_HISTORY_COLUMN!r}."
+                f"{path}, line {line}: expected {width} fields, got "
+                f"{len(row)}; fix or remove the line."
             )
-        width = len(header)
-        for row in reader:
-            line = reader.line_num
-            if len(row) != width:
-                raise ValueError(
-                    f"{path}, line {line}: expected {width} fields, got "
-                    f"{len(row)}; fix or remove the line."
-                )
-            user_id, item_id, rating_text, timestamp_text = row[:4]
-            try:
-                rating = float(rating_text) if rating_text else math.nan
-                timestamp_ms = int(timestamp_text)
-            except ValueError as error:
-                raise ValueError(
-                    f"{path}, line {line}: invalid rating {rating_text!r} or "
-                    f"timestamp {timestamp_text!r} ({error}); timestamps must "
-                    "be integer Unix milliseconds."
-                ) from error
-            if not user_id or not item_id:
-                raise ValueError(
-                    f"{path}, line {line}: user_id or parent_asin is empty."
-                )
-            yield user_id, item_id, rating, timestamp_ms
+        user_id, item_id, rating_text, timestamp_text = row[:4]
+        try:
+            rating = float(rating_text) if rating_text else math.nan
+            timestamp_ms = int(timestamp_text)
+        except ValueError as error:
+            raise ValueError(
+                f"{path}, line {line}: invalid rating {rating_text!r} or "
+                f"timestamp {timestamp_text!r} ({error}); timestamps must "
+                "be integer Unix milliseconds."
+            ) from error
+        if not user_id or not item_id:
+            raise ValueError(f"{path}, line {line}: user_id or parent_asin is empty.")
+        yield user_id, item_id, rating, timestamp_ms
 
 
 def _read_metadata(path: Path) -> dict[str, dict[str, Any]]:
     records: dict[str, dict[str, Any]] = {}
-    with open_text(path) as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as error:
-                raise ValueError(
-                    f"{path}, line {line_number}: invalid JSON ({error})."
-                ) from error
-            item_id = record.get("parent_asin") if isinstance(record, dict) else None
-            if not item_id:
-                raise ValueError(f"{path}, line {line_number}: parent_asin missing.")
-            records[str(item_id)] = record
+    for line_number, line in enumerate(read_text_lines(path), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise ValueError(
+                f"{path}, line {line_number}: invalid JSON ({error})."
+            ) from error
+        item_id = record.get("parent_asin") if isinstance(record, dict) else None
+        if not item_id:
+            raise ValueError(f"{path}, line {line_number}: parent_asin missing.")
+        records[str(item_id)] = record
     logger.info("Read metadata of %d products from %s", len(records), path)
     return records
 

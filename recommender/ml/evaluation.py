@@ -16,7 +16,10 @@ from typing import Any
 
 import torch
 
-from recommender.ml.benchmark_files import read_benchmark_directory
+from recommender.ml.benchmark_files import (
+    find_benchmark_files,
+    read_benchmark_directory,
+)
 from recommender.ml.metrics import head_item_mask
 from recommender.ml.popularity import interaction_counts, rank_scores, recent_counts
 from recommender.ml.ranking import (
@@ -44,6 +47,11 @@ SPLIT_CHOICES = (TIME_SPLIT, LEAVE_LAST_OUT_SPLIT)
 POPULARITY = "popularity"
 RECENT_POPULARITY = "popularity-recent"
 TWO_TOWER = "two-tower"
+SPLIT_PARTS = ("train", "valid", "test")
+# About 2,700 years. The cap keeps the window's length in milliseconds a
+# finite float. Any window longer than the data's time span counts every
+# event, like the all-time baseline.
+MAX_RECENT_DAYS = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,18 @@ class EvaluationSettings:
     recent_days: float = 30.0
     retrain: bool = True
 
+    def __post_init__(self) -> None:
+        if not 0.0 < self.head_share <= 1.0:
+            raise ValueError(
+                "EvaluationSettings.head_share must be in (0, 1], got "
+                f"{self.head_share!r}."
+            )
+        if not 0.0 < self.recent_days <= MAX_RECENT_DAYS:
+            raise ValueError(
+                "EvaluationSettings.recent_days must be a number of days above "
+                f"0 and at most {MAX_RECENT_DAYS:,}, got {self.recent_days!r}."
+            )
+
 
 def run_evaluation(
     data_dir: Path,
@@ -78,13 +98,17 @@ def run_evaluation(
             raise ValueError(
                 f"Unknown split {name!r}; use one of {', '.join(SPLIT_CHOICES)}."
             )
+    files, _ = find_benchmark_files(data_dir)
     data = read_benchmark_directory(data_dir)
-    results = []
-    for name in split_names:
-        split = (
-            time_split(data) if name == TIME_SPLIT else leave_last_out_split(data.log)
-        )
-        results.append(evaluate_split(split, config, settings))
+    splits = [
+        time_split(data) if name == TIME_SPLIT else leave_last_out_split(data.log)
+        for name in split_names
+    ]
+    # Every split is checked before the first one trains, so an unusable
+    # split fails in seconds rather than after another split's training.
+    for split in splits:
+        check_split_events(split, data_dir, files)
+    results = [evaluate_split(split, config, settings) for split in splits]
     return {
         "data_dir": str(data_dir),
         "events": len(data.log),
@@ -99,6 +123,41 @@ def run_evaluation(
         "splits": results,
         "seconds": time.perf_counter() - started,
     }
+
+
+def check_split_events(
+    split: Split, data_dir: Path, files: dict[str, Path] | None = None
+) -> None:
+    """Raise ValueError unless the train, valid and test parts have events.
+
+    The baselines need train and test events, and the Two-Tower needs valid
+    events to choose its epoch count. `files` maps "train", "valid" and
+    "test" to the benchmark files, so the message can name them.
+    """
+    empty = [part for part in SPLIT_PARTS if len(getattr(split, part)) == 0]
+    if not empty:
+        return
+    if split.name == TIME_SPLIT:
+        names = [files[part].name if files else f"*.{part}.csv" for part in empty]
+        verb = "has" if len(names) == 1 else "have"
+        reason = f"{_join_words(names)} {verb} no rows after the header"
+    elif "train" in empty:
+        reason = "the benchmark files have no rows after their headers"
+    elif "test" in empty:
+        reason = "no user has two or more distinct events"
+    else:
+        reason = "no user has three or more distinct events"
+    raise ValueError(
+        f"No {_join_words(empty, 'or')} events in {data_dir} for the "
+        f"{split.name} split: {reason}. Pass a benchmark directory with "
+        "train, valid and test events."
+    )
+
+
+def _join_words(words: list[str], conjunction: str = "and") -> str:
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
 
 
 def evaluate_split(

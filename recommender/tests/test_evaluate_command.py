@@ -124,8 +124,12 @@ def test_evaluate_command_rejects_missing_directory(tmp_path):
 
 
 def test_evaluate_command_rejects_zero_epochs(data_slice):
-    with pytest.raises(CommandError, match="--epochs"):
+    with pytest.raises(CommandError) as raised:
         call_command("evaluate", "--data-dir", str(data_slice), "--epochs", "0")
+
+    assert str(raised.value) == (
+        "invalid --epochs value '0': pass an integer of at least 1."
+    )
 
 
 def test_evaluate_help_states_units(capsys):

@@ -1,8 +1,11 @@
+from pathlib import Path
+
 import pytest
 from django.urls import reverse
 
 from listings.models import Listing
 from recommender.models import Interaction, ListingEmbeddingSet, ModelVersion
+from recommender.serving import clear_caches
 from recommender.tasks import train_model_task
 from recommender.tests.factories import ListingFactory, ProductFactory, UserFactory
 from recommender.tests.scenarios import build_catalog
@@ -181,7 +184,7 @@ def test_home_page_shows_cards(client, catalog):
     assert response.status_code == 200
     content = response.content.decode()
     assert content.count('class="card"') == 24
-    assert "Popular near you" in content
+    assert "Popular now" in content
     assert "Demo listing" in content
 
 
@@ -189,4 +192,40 @@ def test_home_page_rejects_tampered_cursor(client):
     response = client.get(reverse("home"), {"cursor": "tampered"})
 
     assert response.status_code == 400
-    assert "The cursor is invalid" in response.content.decode()
+    assert "This page link is invalid" in response.content.decode()
+
+
+def test_missing_artifact_falls_back_to_popularity(client, catalog, trained):
+    buyer = _buyer_linked_to(catalog.reviewers["cameras"][0], "buyer")
+    Path(trained.artifact_path).unlink()
+    # A fresh web process has nothing cached and must read the file.
+    clear_caches()
+
+    client.force_login(buyer)
+    page = _feed(client)
+
+    assert page["strategy"] == "popularity"
+    assert len(page["results"]) == 20
+
+
+def test_personal_cursor_without_personal_feed_is_rejected(client, catalog, trained):
+    buyer = _buyer_linked_to(catalog.reviewers["cameras"][0], "buyer")
+    client.force_login(buyer)
+    personal = _feed(client, page_size=5)
+    client.logout()
+
+    response = client.get(personal["next"])
+
+    assert response.status_code == 400
+    assert "no longer available" in response.json()["cursor"][0]
+
+
+def test_popularity_cursor_continues_popularity_after_sign_in(client, catalog, trained):
+    anonymous = _feed(client, page_size=5)
+    buyer = _buyer_linked_to(catalog.reviewers["cameras"][0], "buyer")
+    client.force_login(buyer)
+
+    response = client.get(anonymous["next"])
+
+    assert response.status_code == 200
+    assert response.json()["strategy"] == "popularity"

@@ -1,4 +1,5 @@
 import gzip
+import re
 import shutil
 from pathlib import Path
 
@@ -159,3 +160,94 @@ def test_part_returns_one_file(tmp_path):
     )
 
     assert data.part("valid").item.tolist() == [1]
+
+
+def test_reader_names_invalid_utf8_line(tmp_path):
+    directory = write_split_files(tmp_path, ["u1,A,5.0,1\n"], ["u1,B,5.0,2\n"], [])
+    test_file = directory / "Shop.test.csv"
+    test_file.write_bytes(HEADER.encode() + b"u1,A,5.0,3\nu\xf5,B,4.0,4\n")
+
+    with pytest.raises(ValueError) as raised:
+        read_benchmark_directory(directory)
+
+    assert str(raised.value) == (
+        f"{test_file}, line 3: invalid UTF-8 byte 0xf5 at byte 2 of the line; "
+        "benchmark files must be UTF-8 text, plain or gzipped."
+    )
+
+
+def test_reader_names_invalid_utf8_line_in_gzip(tmp_path):
+    directory = write_split_files(tmp_path, [], ["u1,B,5.0,2\n"], ["u1,A,5.0,3\n"])
+    (directory / "Shop.train.csv").unlink()
+    train_file = directory / "Shop.train.csv.gz"
+    train_file.write_bytes(gzip.compress(HEADER.encode() + b"u1,\xff\xfe,5.0,1\n"))
+
+    with pytest.raises(ValueError, match=re.escape(f"{train_file}, line 2: ")):
+        read_benchmark_directory(directory)
+
+
+def test_reader_rejects_binary_file(tmp_path):
+    directory = write_split_files(tmp_path, [], [], [])
+    train_file = directory / "Shop.train.csv"
+    train_file.write_bytes(bytes(range(256)))
+
+    with pytest.raises(ValueError) as raised:
+        read_benchmark_directory(directory)
+
+    # Byte 10 is a line feed, and 0x80 is the first byte that is not UTF-8.
+    assert str(raised.value).startswith(
+        f"{train_file}, line 2: invalid UTF-8 byte 0x80 at byte 118 of the line"
+    )
+
+
+def test_reader_names_truncated_gzip_file(tmp_path):
+    directory = write_split_files(tmp_path, [], [], [])
+    valid_file = directory / "Shop.valid.csv"
+    packed = gzip.compress((HEADER + "u1,A,5.0,1\n" * 1000).encode())
+    valid_file.write_bytes(packed[: len(packed) // 2])
+
+    with pytest.raises(ValueError, match=re.escape(f"{valid_file}: corrupt gzip")):
+        read_benchmark_directory(directory)
+
+
+def test_reader_names_oversized_csv_field(tmp_path):
+    directory = write_split_files(
+        tmp_path, ["u1,A,5.0,1\n", f"u1,{'B' * 200_000},5.0,2\n"], [], []
+    )
+
+    with pytest.raises(ValueError, match=r"Shop\.train\.csv, line 3: invalid CSV"):
+        read_benchmark_directory(directory)
+
+
+def test_reader_drops_byte_order_mark(tmp_path):
+    directory = write_split_files(tmp_path, [], ["u1,B,5.0,2\n"], ["u1,A,5.0,3\n"])
+    (directory / "Shop.train.csv").write_bytes(
+        b"\xef\xbb\xbf" + HEADER.encode() + b"u1,A,5.0,1\n"
+    )
+
+    data = read_benchmark_directory(directory)
+
+    assert np.bincount(data.split).tolist() == [1, 1, 1]
+
+
+def test_reader_names_invalid_utf8_metadata_line(tmp_path):
+    directory = write_split_files(
+        tmp_path, ["u1,A,5.0,1\n"], ["u1,A,5.0,2\n"], ["u1,A,5.0,3\n"], ""
+    )
+    metadata_file = directory / "meta_Shop.jsonl"
+    metadata_file.write_bytes(b'{"parent_asin": "A"}\n{"title": "\xe9"}\n')
+
+    with pytest.raises(ValueError, match=re.escape(f"{metadata_file}, line 2: ")):
+        read_benchmark_directory(directory)
+
+
+def test_directory_given_as_file_names_parent(tmp_path):
+    directory = write_split_files(tmp_path, [], [], [])
+
+    with pytest.raises(NotADirectoryError) as raised:
+        read_benchmark_directory(directory / "Shop.train.csv")
+
+    assert (
+        f"{directory / 'Shop.train.csv'} is a file, not a directory; pass the "
+        f"directory that contains it ({directory})"
+    ) in str(raised.value)

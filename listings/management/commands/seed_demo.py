@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from listings.demo import seed_demo
+from listings.demo import BUYER_CANDIDATES, seed_demo
 
 
 class Command(BaseCommand):
@@ -40,6 +40,11 @@ class Command(BaseCommand):
         for name in ("listings", "sellers", "buyers"):
             if options[name] < 1:
                 raise CommandError(f"--{name}={options[name]} must be at least 1.")
+        if options["buyers"] > BUYER_CANDIDATES:
+            raise CommandError(
+                f"--buyers={options['buyers']} is too many; demo buyers are "
+                f"picked among the {BUYER_CANDIDATES} longest reviewer histories."
+            )
         password = options["password"] or secrets.token_urlsafe(9)
         try:
             summary = seed_demo(
@@ -57,6 +62,11 @@ class Command(BaseCommand):
         else:
             self.stdout.write(
                 f"Kept the {summary.listings_existing} existing demo listings."
+            )
+        if len(summary.buyers) < options["buyers"]:
+            self.stdout.write(
+                f"Only {len(summary.buyers)} reviewers have a history, so "
+                f"{len(summary.buyers)} demo buyers were created."
             )
         self.stdout.write(f"Demo accounts (password for all: {password}):")
         for username, reviewer_id, history in summary.buyers:

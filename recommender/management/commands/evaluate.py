@@ -28,8 +28,9 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        # Options are checked before any work, and the table is written
+        # before the optional JSON report.
         try:
-            table = evaluate_from_arguments(Namespace(**options))
-        except (FileNotFoundError, ValueError) as error:
+            evaluate_from_arguments(Namespace(**options), show=self.stdout.write)
+        except (OSError, ValueError) as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(table)

@@ -21,7 +21,10 @@ class Command(BaseCommand):
         "their natural keys, so a repeated import adds nothing. Timestamps "
         "are in milliseconds. A product with an empty category list gets no "
         "category. Malformed lines are reported by file and line number and "
-        "skipped. Exits with status 1 only when no file could be read."
+        "skipped. A gzip file that is cut off is imported up to the break, "
+        "and the summary names the last line read. Exits with status 1 when "
+        "no file could be read, or when the database rejected a batch or "
+        "failed; the rows of the other batches stay stored."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -84,6 +87,23 @@ class Command(BaseCommand):
             self.stdout.write(json.dumps(report.to_dict(), indent=2))
         else:
             self.stdout.write(format_report(report))
+        if report.stopped:
+            raise CommandError(
+                "The import stopped after a database error (see above); rows "
+                "of earlier batches are stored. Run it again once the database "
+                "is reachable; stored rows are not duplicated."
+            )
+        totals = report.totals
+        if totals.failed_batches:
+            batch_count = len(totals.failed_batches)
+            batches = "batch" if batch_count == 1 else "batches"
+            raise CommandError(
+                f"The database rejected {totals.rows_not_stored:,} rows in "
+                f"{batch_count:,} {batches} (see the errors above); the other "
+                "rows are stored. "
+                "Fix the named lines and import the files again; stored rows "
+                "are not duplicated."
+            )
         if not report.readable:
             raise CommandError(
                 "No input could be read: every path is missing, empty or of "

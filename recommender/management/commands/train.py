@@ -3,8 +3,9 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from recommender.models import ModelVersion
+from recommender.models import ModelVersion, TrainingSnapshot
 from recommender.tasks import train_model_task
+from recommender.training import NothingToTrainError
 
 
 class Command(BaseCommand):
@@ -16,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "kind",
-            choices=[ModelVersion.Kind.TWO_TOWER],
+            choices=[ModelVersion.Kind.TWO_TOWER.value],
             help="Model to train.",
         )
         parser.add_argument(
@@ -37,9 +38,21 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         if options["epochs"] is not None and options["epochs"] < 1:
             raise CommandError(f"--epochs={options['epochs']} must be at least 1.")
-        result = train_model_task.delay(
-            options["kind"], options["snapshot"], options["epochs"]
-        )
+        snapshot_pk = options["snapshot"]
+        if (
+            snapshot_pk is not None
+            and not TrainingSnapshot.objects.filter(pk=snapshot_pk).exists()
+        ):
+            raise CommandError(
+                f"Snapshot {snapshot_pk} does not exist; omit --snapshot to "
+                "export a new one, or run `python manage.py snapshot`."
+            )
+        try:
+            result = train_model_task.delay(
+                options["kind"], snapshot_pk, options["epochs"]
+            )
+        except NothingToTrainError as error:
+            raise CommandError(str(error)) from error
         if result.ready():
             version = ModelVersion.objects.get(pk=result.get())
             self.stdout.write(
