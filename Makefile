@@ -11,7 +11,7 @@ TORCH_INDEX_URL ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo serve test lint format evaluate worker bench-import clean
+.PHONY: venv demo serve test lint format evaluate worker bench-import bench-search clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -70,3 +70,7 @@ bench-import: venv
 	$(PY) bench/generate_reviews.py --lines 1000000
 	$(PY) bench/import_benchmark.py bench/out/synthetic_Electronics.1000000.jsonl \
 		--metadata bench/out/synthetic_meta_Electronics.50000.jsonl --repeats 3
+
+# Search latency at 100,000 synthetic listings beside a primary-key lookup.
+bench-search: venv
+	$(PY) bench/search_latency.py --listings 100000 --queries 200

@@ -141,6 +141,9 @@ class Listing(models.Model):
 
     class Meta:
         ordering = ["-bumped_at", "-pk"]
+        # The search indexes (trigram and full-text GIN indexes on the NFC
+        # title and description) are PostgreSQL-only expression indexes, so
+        # migration 0003 creates them outside the model state.
         indexes = [
             models.Index(fields=["status", "-bumped_at", "-id"]),
             models.Index(fields=["status", "price", "id"]),

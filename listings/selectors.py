@@ -1,4 +1,4 @@
-"""Read queries: browsing listings with keyset pagination, catalog search."""
+"""Read queries: listing browse and search in keyset pages, catalog search."""
 
 import datetime as dt
 import enum
@@ -12,6 +12,7 @@ from django.core import signing
 from django.db.models import F, Q, QuerySet
 
 from accounts.models import User
+from listings import search
 from listings.models import Category, Listing, Product
 from listings.services import default_currency
 
@@ -32,11 +33,15 @@ _PUBLIC_STATUSES: Final = frozenset(
 
 
 class ListingOrdering(enum.StrEnum):
-    """Sort orders of the browse list; each ends with the primary key."""
+    """Sort orders of the browse list; each ends with the primary key.
+
+    RELEVANCE needs a search query and sorts by search rank, then newest.
+    """
 
     NEWEST = "newest"
     PRICE_ASCENDING = "price"
     PRICE_DESCENDING = "-price"
+    RELEVANCE = "relevance"
 
 
 # The ORM ordering and whether the scroll goes towards smaller keys.
@@ -48,7 +53,7 @@ _ORDER_BY: Final[dict[ListingOrdering, tuple[str, str, bool]]] = {
 
 
 class InvalidCursorError(ValueError):
-    """The cursor is altered, foreign, or issued for another ordering."""
+    """The cursor is altered, foreign, or for another ordering or query."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +63,8 @@ class ListingFilters:
     `min_price` and `max_price` are amounts in `currency`, and a price
     filter matches only listings in that currency, because prices are not
     converted between currencies. `currency` defaults to the marketplace
-    currency when a price bound is given.
+    currency when a price bound is given. `search` is a query already passed
+    through `search.normalize_query`.
     """
 
     category: Category | None = None
@@ -67,6 +73,7 @@ class ListingFilters:
     currency: str | None = None
     conditions: Sequence[str] = ()
     statuses: Sequence[str] = (Listing.Status.ACTIVE,)
+    search: str | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +131,8 @@ def filter_listings(
         queryset = queryset.filter(price__gte=filters.min_price)
     if filters.max_price is not None:
         queryset = queryset.filter(price__lte=filters.max_price)
+    if filters.search is not None:
+        queryset = search.search(queryset, filters.search, search.LISTING_FIELDS)
     return queryset
 
 
@@ -142,16 +151,23 @@ def browse_listings(
     that pair. A scroll therefore never repeats a listing and never skips
     one whose sort value did not change. A listing bumped during the scroll
     moves above the cursor and is not shown again in that scroll. Prices
-    are sorted as amounts, whatever their currency.
+    are sorted as amounts, whatever their currency. By relevance, the key is
+    (search rank, bump time, primary key) and the cursor is tied to the
+    search query, because the rank depends on it.
 
     Raises:
         InvalidCursorError: for a cursor that this function did not issue
-            or that was issued for another ordering.
-        ValueError: for a page size outside 1 to MAX_PAGE_SIZE.
+            or that was issued for another ordering or search query.
+        ValueError: for a page size outside 1 to MAX_PAGE_SIZE, or the
+            relevance ordering without a search query.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(
             f"page_size={page_size} is out of range; use 1 to {MAX_PAGE_SIZE}."
+        )
+    if ordering is ListingOrdering.RELEVANCE:
+        return _browse_by_relevance(
+            viewer=viewer, filters=filters, cursor=cursor, page_size=page_size
         )
     sort_field, pk_field, descending = _ORDER_BY[ordering]
     prefix = "-" if descending else ""
@@ -174,33 +190,82 @@ def browse_listings(
     return ListingPage(listings=listings, next_cursor=next_cursor)
 
 
+def _browse_by_relevance(
+    *,
+    viewer: User | AnonymousUser,
+    filters: ListingFilters,
+    cursor: str | None,
+    page_size: int,
+) -> ListingPage:
+    query = filters.search
+    if query is None:
+        raise ValueError(
+            "The relevance ordering needs a search query; give q or pick "
+            "another ordering."
+        )
+    queryset = filter_listings(viewer=viewer, filters=filters).order_by(
+        F(search.RANK_ANNOTATION).desc(), "-bumped_at", "-id"
+    )
+    if cursor:
+        rank, bumped_at, pk = _decode_relevance_cursor(cursor, query)
+        same_rank = Q(**{search.RANK_ANNOTATION: rank})
+        queryset = queryset.filter(
+            Q(**{f"{search.RANK_ANNOTATION}__lt": rank})
+            | (same_rank & Q(bumped_at__lt=bumped_at))
+            | (same_rank & Q(bumped_at=bumped_at, id__lt=pk))
+        )
+
+    rows = list(queryset[: page_size + 1])
+    listings = rows[:page_size]
+    next_cursor = None
+    if len(rows) > page_size:
+        last = listings[-1]
+        next_cursor = signing.dumps(
+            {
+                "ordering": str(ListingOrdering.RELEVANCE),
+                "q": query,
+                "rank": str(getattr(last, search.RANK_ANNOTATION)),
+                "bumped_at": last.bumped_at.isoformat(),
+                "pk": last.pk,
+            },
+            salt=_CURSOR_SALT,
+        )
+    return ListingPage(listings=listings, next_cursor=next_cursor)
+
+
 def search_products(
     *, query: str, limit: int = CATALOG_SEARCH_LIMIT
 ) -> list[ProductSuggestion]:
-    """Return catalog products whose title contains every word of `query`.
+    """Return the catalog products whose title best matches `query`.
 
-    Words match case-insensitively and in any order; the most rated products
-    come first.
+    Products match as `listings.search` describes: on PostgreSQL by
+    full-text or trigram word similarity, so partial words and Korean words
+    match, case-insensitively and in any order. The best match comes first,
+    then the most rated product.
 
     Raises:
-        ValueError: when `query` has no words or more than
-            CATALOG_SEARCH_MAX_WORDS.
+        ValueError: when `query` is blank, longer than
+            search.SEARCH_QUERY_MAX_LENGTH characters, or has more than
+            CATALOG_SEARCH_MAX_WORDS words.
     """
-    words = query.split()
-    if not words:
-        raise ValueError("The search query is empty; enter words of the title.")
+    normalized = search.normalize_query(query)
+    words = normalized.split()
     if len(words) > CATALOG_SEARCH_MAX_WORDS:
         raise ValueError(
             f"The search query has {len(words)} words; use at most "
             f"{CATALOG_SEARCH_MAX_WORDS}."
         )
 
-    # NOTE: each word is a plain `icontains` match, which scans the product
-    # table. PostgreSQL trigram or full-text search would use an index.
-    queryset = Product.objects.filter(has_metadata=True).select_related("category")
-    for word in words:
-        queryset = queryset.filter(title__icontains=word)
-    products = queryset.order_by(F("rating_count").desc(nulls_last=True), "pk")
+    queryset = search.search(
+        Product.objects.filter(has_metadata=True).select_related("category"),
+        normalized,
+        search.PRODUCT_FIELDS,
+    )
+    products = queryset.order_by(
+        F(search.RANK_ANNOTATION).desc(),
+        F("rating_count").desc(nulls_last=True),
+        "pk",
+    )
     return [
         ProductSuggestion(
             product=product,
@@ -269,6 +334,37 @@ def _decode_cursor(
         else:
             value = Decimal(payload["value"])
         return value, int(payload["pk"])
+    except (KeyError, TypeError, ValueError, InvalidOperation) as error:
+        raise InvalidCursorError(
+            "The cursor is invalid; request the first page without a cursor."
+        ) from error
+
+
+def _decode_relevance_cursor(
+    cursor: str, query: str
+) -> tuple[Decimal, dt.datetime, int]:
+    try:
+        payload = signing.loads(cursor, salt=_CURSOR_SALT)
+    except signing.BadSignature as error:
+        raise InvalidCursorError(
+            "The cursor is invalid; request the first page without a cursor."
+        ) from error
+    if payload.get("ordering") != ListingOrdering.RELEVANCE:
+        raise InvalidCursorError(
+            f"The cursor belongs to ordering {payload.get('ordering')!r}, not "
+            f"'relevance'; request the first page without a cursor."
+        )
+    if payload.get("q") != query:
+        raise InvalidCursorError(
+            f"The cursor belongs to the search {payload.get('q')!r}, not "
+            f"{query!r}; request the first page without a cursor."
+        )
+    try:
+        return (
+            Decimal(payload["rank"]),
+            dt.datetime.fromisoformat(payload["bumped_at"]),
+            int(payload["pk"]),
+        )
     except (KeyError, TypeError, ValueError, InvalidOperation) as error:
         raise InvalidCursorError(
             "The cursor is invalid; request the first page without a cursor."

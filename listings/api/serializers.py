@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import Neighbourhood, User
+from listings import search
 from listings.models import Category, Listing, Product
 from listings.selectors import (
     CATALOG_SEARCH_MAX_WORDS,
@@ -262,12 +263,25 @@ class ListingQuerySerializer(serializers.Serializer[object]):
             "match for their seller only."
         ),
     )
+    q = serializers.CharField(
+        required=False,
+        help_text=(
+            "Search words, matched in the title and description; partial "
+            f"words match too. At most {search.SEARCH_QUERY_MAX_LENGTH} "
+            "characters."
+        ),
+        error_messages={
+            "blank": "The query parameter q is empty; give search words or leave q out."
+        },
+    )
     ordering = serializers.ChoiceField(
         choices=[(item.value, item.name.lower()) for item in ListingOrdering],
-        default=ListingOrdering.NEWEST.value,
+        required=False,
         help_text=(
             "newest: latest bump first; price: cheapest first; -price: most "
-            "expensive first."
+            "expensive first; relevance: best search match first, then "
+            "newest, and only with q. Defaults to relevance with q and to "
+            "newest without."
         ),
     )
     cursor = serializers.CharField(
@@ -280,7 +294,32 @@ class ListingQuerySerializer(serializers.Serializer[object]):
         help_text=f"Listings per page, 1 to {MAX_PAGE_SIZE}.",
     )
 
+    def validate_q(self, value: str) -> str:
+        try:
+            return search.normalize_query(value)
+        except search.InvalidSearchQueryError as error:
+            raise serializers.ValidationError(str(error)) from error
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # DRF treats an empty optional query parameter as left out, so an
+        # empty `q=` is caught here.
+        if "q" in self.initial_data and "q" not in attrs:
+            raise serializers.ValidationError(
+                {"q": [self.fields["q"].error_messages["blank"]]}
+            )
+        if "ordering" not in attrs:
+            attrs["ordering"] = (
+                ListingOrdering.RELEVANCE if "q" in attrs else ListingOrdering.NEWEST
+            ).value
+        if attrs["ordering"] == ListingOrdering.RELEVANCE and "q" not in attrs:
+            raise serializers.ValidationError(
+                {
+                    "ordering": [
+                        "The relevance ordering needs search words; give q or "
+                        "pick another ordering."
+                    ]
+                }
+            )
         low = attrs.get("min_price")
         high = attrs.get("max_price")
         if low is not None and high is not None and low > high:
@@ -309,7 +348,7 @@ class CatalogQuerySerializer(serializers.Serializer[object]):
         max_length=200,
         help_text=(
             f"Words of the product title, 1 to {CATALOG_SEARCH_MAX_WORDS}, in any "
-            "order and case."
+            "order and case; partial words match too."
         ),
         error_messages={
             "required": "The query parameter q is missing; give words of the title.",

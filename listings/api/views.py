@@ -138,6 +138,7 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
             currency=params.get("currency"),
             conditions=params.get("condition", ()),
             statuses=params.get("status", (Listing.Status.ACTIVE,)),
+            search=params.get("q"),
         )
 
         try:
