@@ -170,13 +170,15 @@ def _personal_page(
         .values_list("pk", flat=True)
     )
     score_of = {int(listing_pks[i]): float(scores[i]) for i in top}
+    row_of = {int(listing_pks[i]): int(i) for i in top}
     ranked = [pk for pk in candidates if pk in allowed][:RETRIEVAL_CANDIDATES]
     # NOTE: the cursor is an offset into a ranking recomputed per request, so
     # an interaction made between two pages can reorder the ranking and
     # repeat or skip a listing across the page boundary.
     page_pks = ranked[offset : offset + page_size]
     listings = _load_listings(page_pks)
-    reasons = _similarity_reasons(model, listings, history)
+    page_vectors = vectors[[row_of[listing.pk] for listing in listings]]
+    reasons = _similarity_reasons(model, listings, page_vectors, history)
 
     items = [
         FeedItem(listing=listing, score=score_of[listing.pk], reason=reason)
@@ -241,7 +243,10 @@ def _with_new_listings(
 
 
 def _similarity_reasons(
-    model: TwoTowerModel, listings: list[Listing], history: _History
+    model: TwoTowerModel,
+    listings: list[Listing],
+    listing_vectors: np.ndarray,
+    history: _History,
 ) -> list[str]:
     """Name, for each listing, the history product it is most similar to."""
     if not listings:
@@ -259,7 +264,6 @@ def _similarity_reasons(
         model.index_of([product.parent_asin for product in ordered]),
         product_features(ordered),
     )
-    listing_vectors = encode_listings(model, listings)
     nearest = (listing_vectors @ history_vectors.T).argmax(axis=1)
     return [
         f"Similar to {_short_title(ordered[int(index)].title)}" for index in nearest
