@@ -6,6 +6,7 @@ from pathlib import Path
 
 import torch
 
+from recommender.ml.artifacts import read_artifact, write_artifact
 from recommender.ml.features import EncodedItems, FeatureVocabulary
 from recommender.ml.gnn.config import GnnConfig
 from recommender.ml.gnn.model import GnnModel
@@ -16,43 +17,31 @@ ARTIFACT_VERSION = 1
 
 def save_gnn(model: GnnModel, path: Path) -> None:
     """Write weights, graph, config, item ids and vocabularies to `path`."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {
-        "format": ARTIFACT_FORMAT,
-        "version": ARTIFACT_VERSION,
-        "config": model.config.to_state(),
-        "item_ids": list(model.item_ids),
-        "vocabulary": model.vocabulary.to_state(),
-        "state_dict": {
-            name: value.detach().cpu() for name, value in model.state_dict().items()
+    write_artifact(
+        path,
+        kind=ARTIFACT_FORMAT,
+        version=ARTIFACT_VERSION,
+        model=model,
+        fields={
+            "config": model.config.to_state(),
+            "item_ids": list(model.item_ids),
+            "vocabulary": model.vocabulary.to_state(),
         },
-    }
-    temporary = path.with_name(path.name + ".tmp")
-    torch.save(payload, temporary)
-    temporary.replace(path)
+    )
 
 
 def load_gnn(path: Path) -> GnnModel:
     """Load a model written by `save_gnn`, on the CPU, in eval mode.
 
-    The file is read with `weights_only=True`, so it cannot run code. The
-    thread count of inference is the caller's `torch.set_num_threads`.
+    The thread count of inference is the caller's `torch.set_num_threads`.
     """
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"GNN artifact {path} not found; train a model first.")
-    payload = torch.load(path, map_location="cpu", weights_only=True)
-    if payload.get("format") != ARTIFACT_FORMAT:
-        raise ValueError(
-            f"{path} is not a GNN artifact (format {payload.get('format')!r}); "
-            "pass a file written by save_gnn."
-        )
-    if payload.get("version") != ARTIFACT_VERSION:
-        raise ValueError(
-            f"{path} has GNN artifact version {payload.get('version')!r}, "
-            f"expected {ARTIFACT_VERSION}; retrain the model."
-        )
+    payload = read_artifact(
+        path,
+        kind=ARTIFACT_FORMAT,
+        version=ARTIFACT_VERSION,
+        label="GNN",
+        writer="save_gnn",
+    )
     state = payload["state_dict"]
     items = EncodedItems(
         title=torch.zeros_like(state["title"]).numpy(),

@@ -12,10 +12,8 @@ the best step.
 from __future__ import annotations
 
 import logging
-import math
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,6 +41,7 @@ from recommender.ml.ranking import (
     rank_top_k,
     ranking_metrics,
 )
+from recommender.ml.training_support import EarlyStopping, torch_threads
 
 logger = logging.getLogger(__name__)
 
@@ -97,7 +96,7 @@ def train_gnn(
     item_count = len(train.item_ids)
     if valid is not None:
         check_held_out_edges(edges, held_out_pairs(train, valid), item_count)
-    with _torch_threads(config.threads), torch.random.fork_rng():
+    with torch_threads(config.threads), torch.random.fork_rng():
         torch.manual_seed(config.seed)
         model = _build_model(train, edges, config)
         logger.info(
@@ -146,9 +145,7 @@ def _fit(
     validation = _Validation(model, train, valid) if valid is not None else None
 
     result = GnnTrainResult(model=model)
-    best_score = -math.inf
-    best_state: dict[str, torch.Tensor] | None = None
-    stale = 0
+    stopping = EarlyStopping(config.patience)
     for epoch in range(1, config.epochs + 1):
         model.train()
         split = split_edges(edges, config.supervision_share, generator)
@@ -190,18 +187,11 @@ def _fit(
             config.selection_metric,
             score,
         )
-        if score > best_score:
-            best_score, stale, result.best_epoch = score, 0, epoch
-            best_state = {
-                name: value.detach().clone()
-                for name, value in model.state_dict().items()
-            }
-        else:
-            stale += 1
-            if stale >= config.patience:
-                break
-    if best_state is not None:
-        model.load_state_dict(best_state)
+        stop = stopping.update(model, epoch, score)
+        result.best_epoch = stopping.best_epoch
+        if stop:
+            break
+    stopping.restore_best(model)
     model.eval()
     return result
 
@@ -229,13 +219,3 @@ class _Validation:
         return ranking_metrics(
             top, self.users, interaction_counts=self.counts, is_tail=self.is_tail
         )
-
-
-@contextmanager
-def _torch_threads(count: int) -> Iterator[None]:
-    previous = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)

@@ -10,10 +10,7 @@ log of its item's sampling probability (log-Q correction).
 from __future__ import annotations
 
 import logging
-import math
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -29,6 +26,7 @@ from recommender.ml.ranking import (
     rank_top_k,
     ranking_metrics,
 )
+from recommender.ml.training_support import EarlyStopping, torch_threads
 from recommender.ml.two_tower.config import TwoTowerConfig
 from recommender.ml.two_tower.model import TwoTowerModel
 from recommender.ml.two_tower.scoring import two_tower_score_function
@@ -93,7 +91,7 @@ def train_two_tower(
     known = np.unique(train.item)
     if len(known) == 0:
         raise ValueError("The training log has no events; nothing to train on.")
-    with _torch_threads(config.threads), torch.random.fork_rng():
+    with torch_threads(config.threads), torch.random.fork_rng():
         torch.manual_seed(config.seed)
         model = _build_model(train, known, config)
         examples = build_training_examples(train, model, config)
@@ -213,9 +211,7 @@ def _fit(
     validation = _Validation(model, train, valid) if valid is not None else None
 
     result = TrainResult(model=model)
-    best_score = -math.inf
-    best_state: dict[str, torch.Tensor] | None = None
-    stale_epochs = 0
+    stopping = EarlyStopping(config.patience)
     for epoch in range(1, config.epochs + 1):
         model.train()
         order = torch.multinomial(
@@ -247,18 +243,11 @@ def _fit(
             config.selection_metric,
             score,
         )
-        if score > best_score:
-            best_score, stale_epochs, result.best_epoch = score, 0, epoch
-            best_state = {
-                name: value.detach().clone()
-                for name, value in model.state_dict().items()
-            }
-        else:
-            stale_epochs += 1
-            if stale_epochs >= config.patience:
-                break
-    if best_state is not None:
-        model.load_state_dict(best_state)
+        stop = stopping.update(model, epoch, score)
+        result.best_epoch = stopping.best_epoch
+        if stop:
+            break
+    stopping.restore_best(model)
     model.eval()
     return result
 
@@ -327,13 +316,3 @@ class _Validation:
         return ranking_metrics(
             top, self.users, interaction_counts=self.counts, is_tail=self.is_tail
         )
-
-
-@contextmanager
-def _torch_threads(count: int) -> Iterator[None]:
-    previous = torch.get_num_threads()
-    torch.set_num_threads(count)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
