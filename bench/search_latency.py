@@ -24,21 +24,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable
 from decimal import Decimal
 from functools import partial
-from pathlib import Path
 
-import psycopg2
-from psycopg2 import sql
+from scratch_database import (
+    add_database_arguments,
+    create_database,
+    drop_database,
+    setup_django,
+)
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 SEED = 2024
 ENGLISH_WORDS = [
     "iPhone",
@@ -98,79 +97,8 @@ def parse_arguments() -> argparse.Namespace:
         default=200,
         help="timed searches and timed lookups each (default: 200)",
     )
-    parser.add_argument(
-        "--database",
-        default="marketplace_search_bench",
-        help="scratch database to create and drop (default: marketplace_search_bench)",
-    )
-    parser.add_argument(
-        "--user", default="postgres", help="PostgreSQL user (default: postgres)"
-    )
-    parser.add_argument(
-        "--port", type=int, default=5432, help="PostgreSQL port (default: 5432)"
-    )
+    add_database_arguments(parser, default="marketplace_search_bench")
     return parser.parse_args()
-
-
-def admin_connection(arguments: argparse.Namespace) -> psycopg2.extensions.connection:
-    connection = psycopg2.connect(
-        host=HOST, port=arguments.port, user=arguments.user, dbname="postgres"
-    )
-    connection.autocommit = True
-    return connection
-
-
-def create_database(arguments: argparse.Namespace) -> None:
-    connection = admin_connection(arguments)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", [arguments.database]
-            )
-            if cursor.fetchone():
-                sys.exit(
-                    f"Database {arguments.database} already exists. Drop it, or "
-                    "pass --database with a name that is free."
-                )
-            cursor.execute(
-                sql.SQL("CREATE DATABASE {}").format(sql.Identifier(arguments.database))
-            )
-    finally:
-        connection.close()
-
-
-def drop_database(arguments: argparse.Namespace) -> None:
-    from django.conf import settings
-    from django.db import connections
-
-    if settings.configured:
-        connections.close_all()
-    connection = admin_connection(arguments)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {}").format(
-                    sql.Identifier(arguments.database)
-                )
-            )
-    finally:
-        connection.close()
-
-
-def setup_django(arguments: argparse.Namespace) -> None:
-    os.environ["DATABASE_URL"] = (
-        f"postgres://{arguments.user}@{HOST}:{arguments.port}/{arguments.database}"
-    )
-    os.environ.setdefault("SECRET_KEY", "search-benchmark-only")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
-    os.environ.setdefault("LOG_LEVEL", "WARNING")
-    sys.path.insert(0, str(PROJECT_ROOT))
-
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
 
 
 def synthetic_title(rng: random.Random) -> str:
@@ -315,7 +243,7 @@ def main() -> None:
     arguments = parse_arguments()
     create_database(arguments)
     try:
-        setup_django(arguments)
+        setup_django(arguments, secret_key="search-benchmark-only")
         run(arguments)
     finally:
         drop_database(arguments)
