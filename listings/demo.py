@@ -1,7 +1,8 @@
 """Demo sellers, listings and buyers built from the imported catalog.
 
 Everything created here is labelled: the accounts have `is_demo` set, their
-usernames start with "demo-" and every listing says it is a demo.
+usernames start with "demo-" and every listing's description starts with
+"Demo listing".
 """
 
 import logging

@@ -38,9 +38,10 @@ def listing_features(
     """Return each listing's catalog id and its content features.
 
     A listing of a catalog product is described by the product's metadata,
-    the same features the model was trained on; a listing without one by
-    its own title, category and price (in US dollars only, the currency of
-    the catalog prices the model learned from).
+    which are the features the model was trained on. A listing without a
+    product is described by its own title, category and price. Its price
+    counts only in US dollars, the currency of the catalog prices that the
+    model learned from.
     """
     parent_asins: list[str | None] = []
     features = ItemFeatures(titles=[], categories=[], stores=[], prices=np.empty(0))

@@ -1,8 +1,9 @@
 """Assemble the home feed from precomputed embeddings.
 
-A signed-in user with a history is ranked by inner product between the
-user-tower vector and the listings' item-tower vectors; everyone else, and
-everyone while no model version exists, gets the popularity ranking.
+A signed-in user with a history gets listings ranked by the inner product
+of the user-tower vector with the listings' item-tower vectors. Everyone
+else gets the popularity ranking, and so does everyone while no model
+version exists.
 """
 
 import logging
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-# How deep a personalized scroll goes before it ends.
+# Maximum number of listings in one personalized scroll.
 RETRIEVAL_CANDIDATES = 500
 HISTORY_LENGTH = 50
 POPULARITY_CACHE_SECONDS = 60

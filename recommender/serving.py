@@ -1,7 +1,7 @@
 """Per-process caches of model artifacts and listing embeddings.
 
 Web processes and workers load an artifact the first time they need it and
-keep it until a newer version or embedding set is registered; nothing here
+keep it until a newer version or embedding set is registered. Nothing here
 is written back, so any number of processes can serve side by side.
 """
 

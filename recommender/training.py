@@ -50,7 +50,7 @@ def train_two_tower_version(
 ) -> ModelVersion:
     """Train a Two-Tower model on a snapshot (a fresh one by default).
 
-    The newest events are held out for validation; the registered version
+    The newest events are held out for validation. The registered version
     is promoted at once unless `promote` is false.
     """
     if snapshot_pk is None:

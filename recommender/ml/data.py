@@ -1,6 +1,6 @@
 """In-memory interaction data and the columnar snapshot format.
 
-A snapshot is a directory holding `interactions.parquet` (one row per
+A snapshot is a directory with `interactions.parquet` (one row per
 event: user index, item index, timestamp in Unix milliseconds, rating),
 `items.parquet` (one row per item, in index order, with its content
 features), `users.parquet` (user ids in index order) and `manifest.json`.
@@ -28,8 +28,8 @@ SNAPSHOT_FORMAT_VERSION = 1
 class ItemFeatures:
     """Content features of items, aligned with an item id list.
 
-    `categories` holds the category path joined by " > " ("" when unknown);
-    `prices` holds US dollars, NaN when unknown.
+    `categories` contains the category path joined by " > " ("" when unknown);
+    `prices` contains US dollars, NaN when unknown.
     """
 
     titles: list[str]
@@ -55,7 +55,7 @@ class InteractionLog:
     """Events as parallel arrays, with the id vocabularies they index.
 
     Args:
-        user_ids: external user ids; `user` holds indices into it.
+        user_ids: external user ids; `user` contains indices into it.
         item_ids: external item ids (`parent_asin`); `item` indexes it.
         user: int64 array, one entry per event.
         item: int64 array, one entry per event.
