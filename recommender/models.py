@@ -53,6 +53,7 @@ class Interaction(models.Model):
         VIEW = "view", "View"
         FAVORITE = "favorite", "Favorite"
         CART = "cart", "Added to cart"
+        OFFER = "offer", "Price offer"
         PURCHASE = "purchase", "Purchase"
 
     class Source(models.TextChoices):
