@@ -2,6 +2,10 @@
 
 from typing import Any
 
-# NOTE: no websocket consumer exists yet; the session-suggestion socket
-# will be routed here.
+from notifications.routing import (
+    websocket_urlpatterns as notification_websocket_urlpatterns,
+)
+
+# NOTE: the session-suggestion socket is not routed here yet.
 websocket_urlpatterns: list[Any] = []
+websocket_urlpatterns += notification_websocket_urlpatterns

@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "accounts",
     "listings",
     "recommender",
+    "orders",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -163,6 +165,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Periodic tasks, run by `celery -A marketplace beat`.
+CELERY_BEAT_SCHEDULE = {
+    "release-expired-offer-holds": {
+        "task": "orders.tasks.release_expired_holds_task",
+        "schedule": env.float("ORDERS_HOLD_RELEASE_INTERVAL_SECONDS", default=300.0),
+    },
+}
 
 # Recommender data and artifacts.
 MARKETPLACE_DATA_DIR = env.path(
@@ -175,6 +184,14 @@ RECOMMENDER_ARTIFACT_DIR = env.path(
 RECOMMENDER_SERVING_THREADS = env.int("RECOMMENDER_SERVING_THREADS", default=1)
 RECOMMENDER_TRAINING_THREADS = env.int("RECOMMENDER_TRAINING_THREADS", default=2)
 MARKETPLACE_DEFAULT_CURRENCY = env.str("MARKETPLACE_DEFAULT_CURRENCY", default="USD")
+
+# Hours an accepted price offer holds the listing for the buyer.
+ORDERS_OFFER_HOLD_HOURS = env.int("ORDERS_OFFER_HOLD_HOURS", default=24)
+if ORDERS_OFFER_HOLD_HOURS < 1:
+    raise ImproperlyConfigured(
+        f"ORDERS_OFFER_HOLD_HOURS={ORDERS_OFFER_HOLD_HOURS} is not positive; "
+        "set it to a whole number of hours, 1 or more."
+    )
 
 LOGGING = {
     "version": 1,

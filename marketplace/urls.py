@@ -12,5 +12,8 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("recommender.api.urls")),
     path("api/v1/", include("listings.api.urls")),
+    path("api/v1/", include("orders.api.urls")),
+    path("api/v1/", include("notifications.api.urls")),
+    path("", include("orders.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
 ]
