@@ -11,7 +11,7 @@ TORCH_INDEX_URL ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo serve test lint format evaluate worker bench-import bench-search clean
+.PHONY: venv demo serve test lint format evaluate worker bench-import bench-search bench-checkout clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -74,3 +74,7 @@ bench-import: venv
 # Search latency at 100,000 synthetic listings beside a primary-key lookup.
 bench-search: venv
 	$(PY) bench/search_latency.py --listings 100000 --queries 200
+
+# Checkout orders per second: 8 buyers on distinct listings and on one.
+bench-checkout: venv
+	$(PY) bench/checkout_throughput.py --rounds 50 --repeats 3

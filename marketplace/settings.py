@@ -140,6 +140,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Used-electronics marketplace with a personalized feed.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "ENUM_NAME_OVERRIDES": {
+        "OfferStatusEnum": "orders.models.Offer.Status",
+        "OrderStatusEnum": "orders.models.Order.Status",
+        "ListingStatusEnum": "listings.models.Listing.Status",
+    },
 }
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -4,6 +4,7 @@ from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from orders.api.views import (
+    CartItemsView,
     CartItemView,
     CartView,
     CheckoutView,
@@ -19,7 +20,7 @@ router.register("offers", OfferViewSet, basename="offer")
 
 urlpatterns = [
     path("cart/", CartView.as_view(), name="cart"),
-    path("cart/items/", CartItemView.as_view(), name="cart-items"),
+    path("cart/items/", CartItemsView.as_view(), name="cart-items"),
     path("cart/items/<int:listing_pk>/", CartItemView.as_view(), name="cart-item"),
     path("checkout/", CheckoutView.as_view(), name="checkout"),
     *router.urls,
