@@ -176,6 +176,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "orders.tasks.release_expired_holds_task",
         "schedule": env.float("ORDERS_HOLD_RELEASE_INTERVAL_SECONDS", default=300.0),
     },
+    "delete-stale-anonymous-carts": {
+        "task": "orders.tasks.delete_stale_anonymous_carts_task",
+        "schedule": 24 * 3600.0,
+    },
 }
 
 # Recommender data and artifacts.

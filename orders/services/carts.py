@@ -6,12 +6,14 @@ flushes the session, so the token goes with it and the next visitor of
 that browser starts with an empty cart.
 """
 
+import datetime as dt
 import logging
 import secrets
 from typing import Final
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from accounts.models import User
 from listings.models import Listing
@@ -74,6 +76,8 @@ def add_to_cart(
 
     cart = _get_or_create_cart(user=user, session=session)
     item, created = CartItem.objects.get_or_create(cart=cart, listing=listing)
+    # `updated_at` tells the stale-cart cleanup that the cart is in use.
+    Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
     if created and user is not None:
         record_interactions(user=user, listings=[listing], kind=Interaction.Kind.CART)
     logger.info("Listing %s added to cart %s", listing.pk, cart.pk)
@@ -138,3 +142,18 @@ def merge_anonymous_cart(*, user: User, token: str) -> int:
 def remove_listings_from_cart(*, user: User, listing_pks: list[int]) -> None:
     """Take bought listings out of the buyer's cart."""
     CartItem.objects.filter(cart__user=user, listing_id__in=listing_pks).delete()
+
+
+def delete_stale_anonymous_carts(*, older_than: dt.timedelta) -> int:
+    """Delete anonymous carts unchanged for `older_than`; return how many.
+
+    Once its session has expired, nobody can reach an anonymous cart, so
+    the caller passes at least the session lifetime.
+    """
+    cutoff = timezone.now() - older_than
+    _, per_model = Cart.objects.filter(
+        user__isnull=True, updated_at__lt=cutoff
+    ).delete()
+    count = per_model.get(Cart._meta.label, 0)
+    logger.info("Deleted %s anonymous cart(s) unchanged since %s", count, cutoff)
+    return count

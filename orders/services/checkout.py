@@ -10,11 +10,14 @@ seller separately, so one seller's missing item should neither split that
 seller's bundle nor block the purchases from other sellers.
 
 Concurrency: inside one transaction, the listing rows are locked with
-SELECT ... FOR UPDATE in primary-key order, and their status is read only
-after the lock is granted. Two checkouts that share listings therefore
-queue on the first shared row instead of deadlocking, and the second one
-sees the status that the first one committed. The partial unique index on
-active order items backs this up in the database.
+SELECT ... FOR NO KEY UPDATE in primary-key order, and their status is
+read only after the lock is granted. Two checkouts that share listings
+therefore queue on the first shared row instead of deadlocking, and the
+second one sees the status that the first one committed. The lock blocks
+every other update and row lock of the listing except FOR KEY SHARE, which
+inserts that only reference it take, so adding a favorite or a cart item
+does not wait for a checkout. The partial unique index on active order
+items backs this up in the database.
 """
 
 import logging
@@ -83,7 +86,7 @@ def _held_offers(*, buyer: User, listings: list[Listing]) -> dict[int, Offer]:
     ]
     if not reserved_pks:
         return {}
-    offers = Offer.objects.select_for_update().filter(
+    offers = Offer.objects.select_for_update(no_key=True).filter(
         buyer=buyer, listing_id__in=reserved_pks, status=Offer.Status.ACCEPTED
     )
     return {offer.listing_id: offer for offer in offers}
@@ -129,7 +132,7 @@ def checkout(*, buyer: User, listing_pks: Sequence[int]) -> CheckoutResult:
 
     # Lock before reading the status; nothing below trusts an older read.
     locked = list(
-        Listing.objects.select_for_update(of=("self",))
+        Listing.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk__in=unique_pks)
         .order_by("pk")
     )

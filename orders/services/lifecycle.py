@@ -16,7 +16,7 @@ logger = logging.getLogger(__name__)
 
 
 def _lock_arranged(order: Order, *, user: User, action: str) -> Order:
-    locked = Order.objects.select_for_update().get(pk=order.pk)
+    locked = Order.objects.select_for_update(no_key=True).get(pk=order.pk)
     if user.pk not in (locked.buyer_id, locked.seller_id):
         raise ConflictError(
             f"Only the buyer or the seller can {action} order {locked.pk}."
@@ -63,7 +63,7 @@ def cancel_order(*, order: Order, user: User) -> Order:
     items = list(locked.items.filter(is_active=True))
     listing_pks = sorted(item.listing_id for item in items if item.listing_id)
     listings = list(
-        Listing.objects.select_for_update(of=("self",))
+        Listing.objects.select_for_update(of=("self",), no_key=True)
         .filter(pk__in=listing_pks)
         .order_by("pk")
     )

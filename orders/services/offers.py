@@ -67,8 +67,10 @@ def _check_amount(*, amount: Decimal, listing: Listing, field_name: str) -> Deci
 
 
 def _lock(offer: Offer) -> tuple[Listing, Offer]:
-    listing = Listing.objects.select_for_update(of=("self",)).get(pk=offer.listing_id)
-    locked = Offer.objects.select_for_update().get(pk=offer.pk)
+    listing = Listing.objects.select_for_update(of=("self",), no_key=True).get(
+        pk=offer.listing_id
+    )
+    locked = Offer.objects.select_for_update(no_key=True).get(pk=offer.pk)
     return listing, locked
 
 
@@ -102,7 +104,9 @@ def make_offer(*, buyer: User, listing: Listing, amount: Decimal) -> Offer:
         ConflictError: when the listing is not active or the buyer already
             has an open or accepted offer on it.
     """
-    locked = Listing.objects.select_for_update(of=("self",)).get(pk=listing.pk)
+    locked = Listing.objects.select_for_update(of=("self",), no_key=True).get(
+        pk=listing.pk
+    )
     if locked.seller_id == buyer.pk:
         raise InvalidInputError(
             {"listing": [f"Listing {locked.pk} is your own listing."]}

@@ -128,7 +128,7 @@ def rate_order(
     ratee_pk = order.seller_id if rater.pk == order.buyer_id else order.buyer_id
 
     # Lock the person rated first: it serializes the recomputation below.
-    User.objects.select_for_update().filter(pk=ratee_pk).get()
+    User.objects.select_for_update(no_key=True).filter(pk=ratee_pk).get()
     locked = Order.objects.get(pk=order.pk)
     if locked.status != Order.Status.COMPLETED:
         raise ConflictError(

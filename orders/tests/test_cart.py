@@ -1,10 +1,14 @@
+import datetime as dt
+
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from listings.models import Listing
 from orders import services
 from orders.models import Cart
 from orders.services import CART_TOKEN_SESSION_KEY
+from orders.tasks import delete_stale_anonymous_carts_task
 from orders.tests.factories import hold_listing
 from recommender.models import Interaction
 from recommender.tests.factories import ListingFactory, UserFactory
@@ -218,3 +222,23 @@ def test_remove_from_cart(seller, buyer):
     assert client.delete(f"{CART_ITEMS_URL}{listing.pk}/").status_code == 204
     assert client.delete(f"{CART_ITEMS_URL}{listing.pk}/").status_code == 404
     assert cart_listing_pks(client) == []
+
+
+def test_stale_anonymous_carts_are_deleted(settings, seller, buyer):
+    old_listing = ListingFactory(seller=seller)
+    fresh_listing = ListingFactory(seller=seller)
+    old_visitor = Client()
+    fresh_visitor = Client()
+    add(old_visitor, old_listing)
+    add(fresh_visitor, fresh_listing)
+    services.add_to_cart(user=buyer, session=None, listing=old_listing)
+    stale_time = timezone.now() - dt.timedelta(seconds=settings.SESSION_COOKIE_AGE + 60)
+    Cart.objects.exclude(items__listing=fresh_listing).update(updated_at=stale_time)
+
+    deleted = delete_stale_anonymous_carts_task.delay().get()
+
+    assert deleted == 1
+    assert cart_listing_pks(old_visitor) == []
+    assert cart_listing_pks(fresh_visitor) == [fresh_listing.pk]
+    # A signed-in user's cart is never deleted for age.
+    assert Cart.objects.get(user=buyer).items.count() == 1
