@@ -13,9 +13,10 @@ every round. It then runs three scenarios on the same server, each for
 
 A barrier starts the buyers of a round together. For each scenario it
 prints orders per second, checkout attempts per second and the median and
-99th percentile of one checkout call, as the median over --repeats runs,
-and the ratio of each scenario's orders per second to the serial baseline.
-Then it drops the database.
+99th percentile of one checkout call, taken from the run with the median
+orders per second out of --repeats runs. Beside them it prints the ratio
+of the scenario's orders per second to the serial baseline. Then it drops
+the database.
 
 Usage:
     python bench/checkout_throughput.py --rounds 50 --repeats 3
@@ -117,13 +118,13 @@ def run_rounds(
                 started = time.perf_counter()
                 try:
                     result = services.checkout(buyer=buyer, listing_pks=[listing_pk])
-                    made = len(result.orders)
+                    orders_made = len(result.orders)
                 except services.ListingsUnavailableError:
-                    made = 0
+                    orders_made = 0
                 elapsed = time.perf_counter() - started
                 with lock:
                     latencies.append(elapsed)
-                    counts["orders"] += made
+                    counts["orders"] += orders_made
                     counts["attempts"] += 1
         except Exception as error:
             errors.append(repr(error))

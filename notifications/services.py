@@ -13,6 +13,7 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts.models import User
 from listings.models import Listing
@@ -31,7 +32,7 @@ def user_group_name(user_pk: int) -> str:
 
 
 def serialize_notification(notification: Notification) -> dict[str, Any]:
-    """Return the JSON form shared by the websocket push and the API."""
+    """Return the JSON object that the websocket push sends."""
     return {
         "id": notification.pk,
         "kind": notification.kind,
@@ -56,7 +57,7 @@ def _push(notifications: list[Notification]) -> None:
                     "notification": serialize_notification(notification),
                 },
             )
-        except OSError:
+        except (OSError, RedisError):
             # The notification is stored; the user sees it on the next
             # page load, so a channel-layer outage is logged, not raised.
             logger.exception(
@@ -89,7 +90,9 @@ def notify_users(
         return []
     with transaction.atomic():
         created = Notification.objects.bulk_create(notifications)
-    transaction.on_commit(lambda: _push(created))
+    # robust: an unexpected push error is logged by Django and does not
+    # reach the request whose transaction already committed.
+    transaction.on_commit(lambda: _push(created), robust=True)
 
     logger.info(
         "Created %s %s notification(s) for listing %s",

@@ -88,7 +88,7 @@ class Offer(models.Model):
 
     `amount` is the buyer's price and `counter_amount` the seller's counter,
     both in `currency`, the listing's currency when the offer was made. An
-    accepted offer holds the listing for the buyer at `accepted_amount`
+    accepted offer reserves the listing for the buyer at `accepted_amount`
     until `hold_expires_at`.
     """
 

@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Count, Q, QuerySet
-from django.utils import timezone
 
 from accounts.models import User
 from listings.models import Listing
@@ -21,7 +20,8 @@ class CartLine:
     """A listing in a cart, with whether it can still be bought and why not.
 
     `price` is what checkout would charge now: the amount of the buyer's
-    accepted offer while it holds the listing, else the listing's price.
+    accepted offer while the listing is reserved for them, else the
+    listing's price.
     """
 
     listing: Listing
@@ -123,13 +123,4 @@ def offers_of(*, user: User, role: str | None = None) -> QuerySet[Offer]:
         condition = Q(buyer=user) | Q(listing__seller=user)
     return Offer.objects.filter(condition).select_related(
         "listing", "listing__seller", "buyer"
-    )
-
-
-def hold_is_running(offer: Offer) -> bool:
-    """Return whether an accepted offer still holds its listing."""
-    return (
-        offer.status == Offer.Status.ACCEPTED
-        and offer.hold_expires_at is not None
-        and offer.hold_expires_at > timezone.now()
     )

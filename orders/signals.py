@@ -62,8 +62,8 @@ def notify_favorites_of_price_drop(
     """Notify those who favorited a listing when its price goes down.
 
     It fires on `Listing.save()`, which the listing services and the admin
-    use. NOTE: a queryset `update()` of the price sends no signal and so
-    notifies nobody.
+    use. NOTE: a queryset `update()` of the price sends no signal, so no
+    notification goes out for it.
     """
     previous = instance.__dict__.pop(_PREVIOUS_PRICE_ATTRIBUTE, None)
     if created or previous is None:

@@ -1,7 +1,7 @@
 """The signed-in user's notifications: list and mark read.
 
-Every query is filtered on the requester, so another user's notification
-is answered with 404.
+Every query is filtered on the requester, so a request for another user's
+notification gets 404.
 """
 
 from django.db.models import QuerySet

@@ -37,3 +37,24 @@ def test_mark_read_keeps_first_time():
     assert first.status_code == 200
     assert first.json()["read_at"] is not None
     assert second.json()["read_at"] == first.json()["read_at"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_push_failure_keeps_stored_notification(settings, caplog):
+    # Port 1 on this machine has no Redis, so every push fails to connect.
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": ["redis://127.0.0.1:1/0"]},
+        }
+    }
+    user = UserFactory(username="reader")
+
+    notification = notify_user(
+        user=user, kind=Notification.Kind.ORDER_PLACED, message="Stored"
+    )
+
+    assert Notification.objects.get(pk=notification.pk).message == "Stored"
+    assert f"Failed to push notification {notification.pk} to user {user.pk}" in (
+        caplog.text
+    )

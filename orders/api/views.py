@@ -3,9 +3,10 @@
 Each view validates the request, calls a service or selector and
 serializes the result. Every lookup is filtered on the requester (their
 favorites, their cart, offers they made or received, orders they are a
-party to), so another user's row is answered with 404, never 403, and its
-existence is not revealed. The cart is open to anonymous visitors through
-their session; everything else needs a signed-in user.
+party to), so a request for another user's row gets 404, never 403, and
+learns nothing about whether it exists. The cart is open to anonymous
+visitors through their session, and everything else needs a signed-in
+user.
 """
 
 import logging

@@ -2,7 +2,7 @@
 
 Permission checks that depend on who owns a cart, favorite, offer or
 order are made here where they follow from the data (only the seller
-answers a pending offer), and by the views where they are about
+may accept a pending offer), and by the views where they are about
 visibility (a user looks up only their own rows).
 """
 

@@ -1,9 +1,9 @@
 """Carts of signed-in users and of anonymous sessions, and their merge.
 
 An anonymous cart is found through a random token in the session data.
-Signing in merges it into the user's cart and deletes it; signing out
-flushes the session, so the token goes with it and the next visitor of
-that browser starts with an empty cart.
+Signing in merges it into the user's cart and deletes it. Signing out
+flushes the session and the token with it, so the next visitor of that
+browser starts with an empty cart.
 """
 
 import datetime as dt
@@ -76,7 +76,7 @@ def add_to_cart(
 
     cart = _get_or_create_cart(user=user, session=session)
     item, created = CartItem.objects.get_or_create(cart=cart, listing=listing)
-    # `updated_at` tells the stale-cart cleanup that the cart is in use.
+    # A fresh `updated_at` keeps the stale-cart cleanup off a cart in use.
     Cart.objects.filter(pk=cart.pk).update(updated_at=timezone.now())
     if created and user is not None:
         record_interactions(user=user, listings=[listing], kind=Interaction.Kind.CART)
@@ -145,10 +145,10 @@ def remove_listings_from_cart(*, user: User, listing_pks: list[int]) -> None:
 
 
 def delete_stale_anonymous_carts(*, older_than: dt.timedelta) -> int:
-    """Delete anonymous carts unchanged for `older_than`; return how many.
+    """Delete anonymous carts unchanged for `older_than` and return the count.
 
-    Once its session has expired, nobody can reach an anonymous cart, so
-    the caller passes at least the session lifetime.
+    Once its session has expired, no request can reach an anonymous cart,
+    so the caller passes at least the session lifetime.
     """
     cutoff = timezone.now() - older_than
     _, per_model = Cart.objects.filter(

@@ -28,7 +28,7 @@ class ConflictError(OrdersServiceError):
 
 
 class Unavailability(enum.StrEnum):
-    """Why a listing cannot be put in a cart or bought by a given user."""
+    """Reason that a user cannot put a listing in a cart or buy it."""
 
     SOLD = "sold"
     RESERVED = "reserved"

@@ -56,8 +56,8 @@ def cancel_order(*, order: Order, user: User) -> Order:
     """Cancel an arranged order and make its listings active again.
 
     A listing is made active only while it is still sold to this order's
-    buyer and in no other order; one that staff changed or sold elsewhere
-    meanwhile keeps its status. The listing keeps its old `bumped_at`.
+    buyer and in no other order. A listing that staff changed or sold
+    elsewhere meanwhile keeps its status. `bumped_at` is left unchanged.
     """
     locked = _lock_arranged(order, user=user, action="cancel")
     items = list(locked.items.filter(is_active=True))

@@ -1,7 +1,7 @@
 """Price offers: the buyer offers, the seller accepts, declines or counters.
 
 The two sides take turns. A pending offer waits for the seller, who can
-accept it, decline it or counter with another amount; a countered offer
+accept it, decline it or counter with another amount. A countered offer
 waits for the buyer, who can accept the counter, decline it or counter
 back. Accepting reserves the listing for the buyer at the agreed amount
 for settings.ORDERS_OFFER_HOLD_HOURS; `release_expired_holds` (run by
@@ -36,7 +36,7 @@ _OPEN_STATUSES = (Offer.Status.PENDING, Offer.Status.COUNTERED)
 
 
 def hold_duration() -> dt.timedelta:
-    """Return how long an accepted offer holds the listing."""
+    """Return how long an accepted offer reserves the listing."""
     return dt.timedelta(hours=settings.ORDERS_OFFER_HOLD_HOURS)
 
 
@@ -208,7 +208,7 @@ def decline_offer(*, offer: Offer, user: User) -> Offer:
 
 @transaction.atomic
 def counter_offer(*, offer: Offer, user: User, amount: Decimal) -> Offer:
-    """Answer with another amount; the turn passes to the other party."""
+    """Counter with another amount, passing the turn to the other party."""
     listing, locked = _lock(offer)
     _check_turn(offer=locked, listing=listing, user=user, action="counter")
     if listing.status != Listing.Status.ACTIVE:
@@ -231,7 +231,7 @@ def counter_offer(*, offer: Offer, user: User, amount: Decimal) -> Offer:
     notify_user(
         user=recipient,
         kind=Notification.Kind.OFFER_COUNTERED,
-        message=f"{user} answers with {amount} {locked.currency} for {listing.title}.",
+        message=f"{user} counters with {amount} {locked.currency} for {listing.title}.",
         listing=listing,
         data={"offer": locked.pk},
     )

@@ -133,7 +133,7 @@ def test_fifty_buyers_with_random_carts():
     for order in Order.objects.prefetch_related("items"):
         bought = {item.listing_id for item in order.items.all()}
         assert bought == requested[(order.buyer_id, order.seller_id)]
-    # Listings nobody bought keep their status.
+    # Listings that were not bought keep their status.
     for listing in Listing.objects.exclude(pk__in=sold_pks):
         expected = (
             Listing.Status.RESERVED if listing.pk in holders else Listing.Status.ACTIVE
