@@ -194,7 +194,7 @@ RECOMMENDER_SERVING_THREADS = env.int("RECOMMENDER_SERVING_THREADS", default=1)
 RECOMMENDER_TRAINING_THREADS = env.int("RECOMMENDER_TRAINING_THREADS", default=2)
 MARKETPLACE_DEFAULT_CURRENCY = env.str("MARKETPLACE_DEFAULT_CURRENCY", default="USD")
 
-# Hours an accepted price offer holds the listing for the buyer.
+# Hours an accepted price offer reserves the listing for the buyer.
 ORDERS_OFFER_HOLD_HOURS = env.int("ORDERS_OFFER_HOLD_HOURS", default=24)
 if ORDERS_OFFER_HOLD_HOURS < 1:
     raise ImproperlyConfigured(
