@@ -100,8 +100,15 @@ def _create_order(
     for listing in listings:
         offer = offers.get(listing.pk)
         price: Decimal = listing.price
+        if offer is not None and (
+            offer.accepted_amount is None or offer.currency != listing.currency
+        ):
+            # The seller changed the currency after accepting, so the
+            # amount no longer means anything and the listing price applies.
+            offer = None
         if offer is not None and offer.accepted_amount is not None:
-            price = offer.accepted_amount
+            # The buyer never pays more than the current asking price.
+            price = min(offer.accepted_amount, listing.price)
         items.append(
             OrderItem(
                 order=order,
@@ -120,8 +127,10 @@ def _create_order(
 def checkout(*, buyer: User, listing_pks: Sequence[int]) -> CheckoutResult:
     """Buy the given listings, all or nothing per seller.
 
-    Each bought listing becomes sold with `reserved_for` set to the buyer,
-    leaves the buyer's cart, and an accepted offer on it sets its price.
+    Each bought listing becomes sold with `reserved_for` set to the buyer
+    and leaves the buyer's cart. The buyer's accepted offer on a listing
+    reserved for them sets its price, capped at the listing's price.
+    Other buyers' pending and countered offers on it are declined.
 
     Raises:
         InvalidInputError: when no listing or too many are given.
@@ -176,6 +185,11 @@ def checkout(*, buyer: User, listing_pks: Sequence[int]) -> CheckoutResult:
     Offer.objects.filter(
         pk__in=[offer.pk for pk, offer in offers.items() if pk in bought_pks]
     ).update(status=Offer.Status.PURCHASED, updated_at=now)
+    # Other buyers' open offers on the sold listings can no longer succeed.
+    Offer.objects.filter(
+        listing_id__in=bought_pks,
+        status__in=[Offer.Status.PENDING, Offer.Status.COUNTERED],
+    ).update(status=Offer.Status.DECLINED, updated_at=now)
     remove_listings_from_cart(user=buyer, listing_pks=bought_pks)
     record_interactions(user=buyer, listings=bought, kind=Interaction.Kind.PURCHASE)
     for order in result.orders:

@@ -95,6 +95,21 @@ def _check_turn(*, offer: Offer, listing: Listing, user: User, action: str) -> N
         )
 
 
+def _check_listing_unchanged(*, offer: Offer, listing: Listing, action: str) -> None:
+    if listing.status != Listing.Status.ACTIVE:
+        raise ConflictError(
+            f"Cannot {action} offer {offer.pk} because listing {listing.pk} is "
+            f"{listing.status}; an offer can be answered only while the listing "
+            "is active."
+        )
+    if listing.currency != offer.currency:
+        raise ConflictError(
+            f"Cannot {action} offer {offer.pk} because listing {listing.pk} is "
+            f"now priced in {listing.currency}, not {offer.currency}; withdraw "
+            "it and make a new offer."
+        )
+
+
 @transaction.atomic
 def make_offer(*, buyer: User, listing: Listing, amount: Decimal) -> Offer:
     """Offer `amount`, in the listing's currency, for an active listing.
@@ -145,26 +160,30 @@ def make_offer(*, buyer: User, listing: Listing, amount: Decimal) -> Offer:
 def accept_offer(*, offer: Offer, user: User) -> Offer:
     """Accept the amount on the table and reserve the listing for the buyer.
 
-    The seller accepts a pending offer, the buyer a countered one.
+    The seller accepts a pending offer, the buyer a countered one. The
+    agreed amount is capped at the listing's current price, which the
+    seller may have lowered since the offer was made.
 
     Raises:
-        ConflictError: when it is not `user`'s turn, or the listing is no
-            longer active.
+        ConflictError: when it is not `user`'s turn, the listing is no
+            longer active, its currency changed since the offer, or the
+            buyer's account is deactivated.
     """
     listing, locked = _lock(offer)
     _check_turn(offer=locked, listing=listing, user=user, action="accept")
-    if listing.status != Listing.Status.ACTIVE:
-        raise ConflictError(
-            f"Cannot accept offer {locked.pk} because listing {listing.pk} is "
-            f"{listing.status}; an offer can be accepted only on an active listing."
-        )
+    _check_listing_unchanged(offer=locked, listing=listing, action="accept")
 
     agreed = (
         locked.amount
         if locked.status == Offer.Status.PENDING
         else locked.counter_amount
     )
-    listing_services.reserve_listing(listing=listing, buyer=locked.buyer)
+    if agreed is None or agreed > listing.price:
+        agreed = listing.price
+    try:
+        listing_services.reserve_listing(listing=listing, buyer=locked.buyer)
+    except listing_services.InvalidListingError as error:
+        raise ConflictError(f"Cannot accept offer {locked.pk}: {error}") from error
     locked.status = Offer.Status.ACCEPTED
     locked.accepted_amount = agreed
     locked.hold_expires_at = timezone.now() + hold_duration()
@@ -211,11 +230,7 @@ def counter_offer(*, offer: Offer, user: User, amount: Decimal) -> Offer:
     """Counter with another amount, passing the turn to the other party."""
     listing, locked = _lock(offer)
     _check_turn(offer=locked, listing=listing, user=user, action="counter")
-    if listing.status != Listing.Status.ACTIVE:
-        raise ConflictError(
-            f"Cannot counter offer {locked.pk} because listing {listing.pk} is "
-            f"{listing.status}."
-        )
+    _check_listing_unchanged(offer=locked, listing=listing, action="counter")
     amount = _check_amount(amount=amount, listing=listing, field_name="amount")
 
     if locked.status == Offer.Status.PENDING:

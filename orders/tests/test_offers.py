@@ -172,7 +172,7 @@ def test_accept_fails_once_listing_reserved_for_another(seller, buyer, listing):
 
     assert str(caught.value) == (
         f"Cannot accept offer {first.pk} because listing {listing.pk} is "
-        "reserved; an offer can be accepted only on an active listing."
+        "reserved; an offer can be answered only while the listing is active."
     )
     listing.refresh_from_db()
     assert listing.reserved_for == rival
@@ -249,3 +249,65 @@ def test_expiry_skips_purchased_offer(seller, buyer, listing):
     assert listing.status == Listing.Status.SOLD
     offer.refresh_from_db()
     assert offer.status == Offer.Status.PURCHASED
+
+
+def test_accept_caps_amount_at_lowered_price(seller, buyer, listing):
+    offer = services.make_offer(buyer=buyer, listing=listing, amount=Decimal("45"))
+    Listing.objects.filter(pk=listing.pk).update(price=Decimal("42.00"))
+
+    accepted = services.accept_offer(offer=offer, user=seller)
+
+    assert accepted.accepted_amount == Decimal("42.00")
+
+
+def test_accept_after_currency_change_fails(seller, buyer, listing):
+    offer = services.make_offer(buyer=buyer, listing=listing, amount=Decimal("45"))
+    Listing.objects.filter(pk=listing.pk).update(currency="EUR")
+
+    with pytest.raises(services.ConflictError) as caught:
+        services.accept_offer(offer=offer, user=seller)
+
+    assert str(caught.value) == (
+        f"Cannot accept offer {offer.pk} because listing {listing.pk} is now "
+        "priced in EUR, not USD; withdraw it and make a new offer."
+    )
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.ACTIVE
+
+
+def test_accept_for_deactivated_buyer_fails(seller, buyer, listing):
+    offer = services.make_offer(buyer=buyer, listing=listing, amount=Decimal("45"))
+    type(buyer).objects.filter(pk=buyer.pk).update(is_active=False)
+
+    with pytest.raises(services.ConflictError) as caught:
+        services.accept_offer(offer=offer, user=seller)
+
+    assert str(caught.value).startswith(f"Cannot accept offer {offer.pk}: ")
+    assert "deactivated" in str(caught.value)
+    offer.refresh_from_db()
+    assert offer.status == Offer.Status.PENDING
+    listing.refresh_from_db()
+    assert listing.status == Listing.Status.ACTIVE
+
+
+def test_checkout_declines_other_open_offers(seller, buyer, listing):
+    rival = UserFactory(username="rival")
+    rival_offer = services.make_offer(
+        buyer=rival, listing=listing, amount=Decimal("30")
+    )
+
+    services.checkout(buyer=buyer, listing_pks=[listing.pk])
+
+    rival_offer.refresh_from_db()
+    assert rival_offer.status == Offer.Status.DECLINED
+
+
+def test_checkout_ignores_offer_after_currency_change(seller, buyer, listing):
+    offer = services.make_offer(buyer=buyer, listing=listing, amount=Decimal("40"))
+    services.accept_offer(offer=offer, user=seller)
+    Listing.objects.filter(pk=listing.pk).update(currency="EUR", price=Decimal("48.00"))
+
+    (order,) = services.checkout(buyer=buyer, listing_pks=[listing.pk]).orders
+
+    item = order.items.get()
+    assert (item.price, item.currency, item.offer) == (Decimal("48.00"), "EUR", None)
