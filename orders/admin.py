@@ -62,8 +62,14 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = ["pk", "buyer", "seller", "status", "payment_status", "created_at"]
     list_filter = ["status", "payment_status", "created_at"]
     search_fields = ["buyer__username", "seller__username", "items__title"]
-    raw_id_fields = ["buyer", "seller", "cancelled_by"]
-    readonly_fields = ["status", "completed_at", "cancelled_at", "cancelled_by"]
+    readonly_fields = [
+        "buyer",
+        "seller",
+        "status",
+        "completed_at",
+        "cancelled_at",
+        "cancelled_by",
+    ]
     date_hierarchy = "created_at"
     inlines = [OrderItemInline, RatingInline]
 
