@@ -114,10 +114,17 @@ def _act_on_order(
             services.cancel_order(order=order, user=user)
         elif action == "rate":
             score_text = request.POST.get("score", "")
+            if not score_text.isdigit():
+                messages.error(
+                    request,
+                    f"Score {score_text!r} is invalid; give a whole number "
+                    "from 1 to 5.",
+                )
+                return redirect("orders:order", order_pk=order.pk)
             services.rate_order(
                 order=order,
                 rater=user,
-                score=int(score_text) if score_text.isdigit() else -1,
+                score=int(score_text),
                 tags=request.POST.getlist("tags"),
                 comment=request.POST.get("comment", ""),
             )

@@ -278,3 +278,16 @@ def test_seller_sees_offer_but_cannot_withdraw(world, seller):
     assert withdraw.json() == {
         "detail": f"Only the buyer can withdraw offer {offer.pk}."
     }
+
+
+def test_order_shows_party_by_current_name(seller, buyer):
+    listing = ListingFactory(seller=seller, title="Speaker")
+    services.checkout(buyer=buyer, listing_pks=[listing.pk])
+    # Account deletion keeps the row and changes what str(user) returns;
+    # a display name stands in for that here.
+    type(seller).objects.filter(pk=seller.pk).update(display_name="Deleted user")
+
+    (order,) = client_for(buyer).get("/api/v1/orders/").json()
+
+    assert order["seller"] == "Deleted user"
+    assert order["items"][0]["title"] == "Speaker"

@@ -109,3 +109,18 @@ def test_favorites_and_offers_pages(seller, buyer):
     offers = client.get("/offers/").text
     assert "30.00 USD" in offers
     assert "Waiting for the seller" in offers
+
+
+def test_order_page_rejects_non_numeric_score(seller, buyer):
+    listing = ListingFactory(seller=seller)
+    (order,) = services.checkout(buyer=buyer, listing_pks=[listing.pk]).orders
+    services.complete_order(order=order, user=seller)
+
+    response = signed_in(buyer).post(
+        f"/orders/{order.pk}/", {"action": "rate", "score": "five"}, follow=True
+    )
+
+    assert "Score &#x27;five&#x27; is invalid; give a whole number from 1 to 5." in (
+        response.text
+    )
+    assert Rating.objects.count() == 0
