@@ -1,43 +1,17 @@
 """Checkout races on PostgreSQL: real threads, one connection each."""
 
 import random
-import threading
 from collections import defaultdict
 
 import pytest
-from django.db import connection
 
 from listings.models import Listing
 from orders import services
 from orders.models import Order, OrderItem
 from orders.services import Unavailability
 from orders.tests.factories import hold_listing
+from orders.tests.threads import run_in_threads
 from recommender.tests.factories import ListingFactory, UserFactory
-
-JOIN_TIMEOUT_SECONDS = 120
-
-
-def run_in_threads(functions):
-    """Start one thread per function behind a barrier and wait for all."""
-    barrier = threading.Barrier(len(functions))
-    errors = []
-
-    def run(function):
-        try:
-            barrier.wait()
-            function()
-        except Exception as error:  # reported by the assert below
-            errors.append(repr(error))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(f,)) for f in functions]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(JOIN_TIMEOUT_SECONDS)
-    assert not any(thread.is_alive() for thread in threads)
-    assert errors == []
 
 
 @pytest.mark.django_db(transaction=True)
