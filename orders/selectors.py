@@ -75,7 +75,9 @@ def cart_lines(*, user: User | None, session: SessionBase | None) -> list[CartLi
 
 def favorites_of(*, user: User) -> QuerySet[Favorite]:
     """Return the user's favorites, newest first, with their listings."""
-    return Favorite.objects.filter(user=user).select_related("listing")
+    return Favorite.objects.filter(user=user).select_related(
+        "listing", "listing__seller"
+    )
 
 
 def favorite_counts(*, listing_pks: Sequence[int]) -> dict[int, int]:
@@ -109,7 +111,7 @@ def orders_of(*, user: User, role: str | None = None) -> QuerySet[Order]:
     return (
         Order.objects.filter(condition)
         .select_related("buyer", "seller")
-        .prefetch_related("items", "ratings")
+        .prefetch_related("items", "ratings__rater")
     )
 
 

@@ -130,7 +130,7 @@ def checkout(*, buyer: User, listing_pks: Sequence[int]) -> CheckoutResult:
     Each bought listing becomes sold with `reserved_for` set to the buyer
     and leaves the buyer's cart. The buyer's accepted offer on a listing
     reserved for them sets its price, capped at the listing's price.
-    Other buyers' pending and countered offers on it are declined.
+    Pending and countered offers on it are declined.
 
     Raises:
         InvalidInputError: when no listing or too many are given.
@@ -185,7 +185,7 @@ def checkout(*, buyer: User, listing_pks: Sequence[int]) -> CheckoutResult:
     Offer.objects.filter(
         pk__in=[offer.pk for pk, offer in offers.items() if pk in bought_pks]
     ).update(status=Offer.Status.PURCHASED, updated_at=now)
-    # Other buyers' open offers on the sold listings can no longer succeed.
+    # Open offers on the sold listings, the buyer's own included, are moot.
     Offer.objects.filter(
         listing_id__in=bought_pks,
         status__in=[Offer.Status.PENDING, Offer.Status.COUNTERED],

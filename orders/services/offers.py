@@ -44,6 +44,8 @@ def _check_amount(*, amount: Decimal, listing: Listing, field_name: str) -> Deci
     try:
         amount = listing_services.check_price(price=amount, currency=listing.currency)
     except listing_services.InvalidListingError as error:
+        # check_price words its messages for a listing price; here they are
+        # about the offer amount.
         messages = [
             message.replace("Price", "Amount", 1)
             for message in error.errors.get("price", [])
