@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "accounts",
     "listings",
     "recommender",
+    "moderation",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -138,6 +140,16 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Used-electronics marketplace with a personalized feed.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc are served from drf-spectacular-sidecar's static
+    # files, so the docs pages load nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Listings and reports both have a `status` field with its own choices.
+    "ENUM_NAME_OVERRIDES": {
+        "ListingStatusEnum": "listings.models.Listing.Status",
+        "ReportStatusEnum": "moderation.models.Report.Status",
+    },
 }
 
 REDIS_URL = env.str("REDIS_URL", default="")
