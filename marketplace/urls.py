@@ -25,7 +25,9 @@ urlpatterns = [
     ),
     path(
         "api/v1/redoc/",
-        SpectacularRedocView.as_view(url_name="schema"),
+        SpectacularRedocView.as_view(
+            url_name="schema", template_name="docs/redoc.html"
+        ),
         name="redoc",
     ),
     path("", include("listings.urls")),
