@@ -49,7 +49,8 @@ def annotate_distance(
     half_chord = Power(Sin((latitude - near_latitude) / 2), 2) + Cos(
         near_latitude
     ) * Cos(latitude) * Power(Sin((longitude - near_longitude) / 2), 2)
-    # Rounding can push the value a hair above 1, where asin is undefined.
+    # Float rounding can push the value slightly above 1, where asin is
+    # undefined.
     kilometres = 2 * EARTH_RADIUS_KM * ASin(Sqrt(Least(half_chord, Value(1.0))))
     field: DecimalField[Decimal, Decimal] = DecimalField(
         max_digits=12, decimal_places=DISTANCE_DECIMAL_PLACES

@@ -410,7 +410,7 @@ def delete_stored_files(names: list[str]) -> None:
         try:
             default_storage.delete(name)
         except OSError:
-            logger.exception("Could not delete stored photo file %s", name)
+            logger.exception("Failed to delete stored photo file %s", name)
 
 
 @transaction.atomic
