@@ -90,6 +90,24 @@ def test_rotated_jpeg_is_upright_without_exif(
     assert [item["id"] for item in body["photos"]] == [photo.pk]
 
 
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data:UserWarning")
+def test_corrupt_exif_is_dropped(seller_client, listing):
+    jpeg = images.encode(
+        images.split_image(), "JPEG", exif=b"Exif\x00\x00MM\x00*\x00\x00\x00\x08\xff"
+    )
+
+    response = seller_client.post(
+        photos_url(listing),
+        {"photos": [images.upload("odd.jpg", jpeg)]},
+        format="multipart",
+    )
+
+    assert response.status_code == 201, response.content
+    content, stored = open_stored(ListingPhoto.objects.get(listing=listing))
+    assert stored.size == (40, 20)
+    assert b"Exif\x00\x00" not in content
+
+
 def test_png_renamed_jpg_is_accepted_by_content(seller_client, listing):
     png = images.encode(images.split_image(), "PNG")
 

@@ -13,8 +13,9 @@ from moderation.services import REPORT_TEXT_MAX_LENGTH
 class ReportCreateSerializer(serializers.Serializer[object]):
     """The body of a new report: exactly one of `listing` and `user`."""
 
+    # Hidden listings are left out, so that a report cannot probe for them.
     listing = serializers.PrimaryKeyRelatedField(
-        queryset=Listing.objects.all(),
+        queryset=Listing.objects.exclude(status=Listing.Status.HIDDEN),
         required=False,
         help_text="Id of the reported listing.",
         error_messages={

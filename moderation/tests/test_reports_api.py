@@ -1,6 +1,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from listings.models import Listing
 from moderation.models import Report
 from moderation.tests.factories import ListingReportFactory
 from recommender.tests.factories import ListingFactory, UserFactory
@@ -131,6 +132,20 @@ def test_invalid_report_is_rejected(client, body, expected):
 
     assert response.status_code == 400
     assert response.json() == expected
+    assert Report.objects.count() == 0
+
+
+def test_hidden_listing_cannot_be_reported(client):
+    listing = ListingFactory(status=Listing.Status.HIDDEN)
+
+    response = client.post(
+        REPORTS_URL, {"listing": listing.pk, "reason": "spam"}, format="json"
+    )
+
+    assert response.status_code == 400
+    assert response.json() == {
+        "listing": [f"Listing {listing.pk} was not found; check the id."]
+    }
     assert Report.objects.count() == 0
 
 
