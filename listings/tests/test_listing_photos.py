@@ -81,8 +81,10 @@ def test_rotated_jpeg_is_upright_without_exif(
     assert (photo.width, photo.height) == (20, 40)
     top = stored.convert("RGB").getpixel((10, 5))
     bottom = stored.convert("RGB").getpixel((10, 35))
-    assert top[0] > 200 and top[2] < 60
-    assert bottom[2] > 200 and bottom[0] < 60
+    assert top[0] > 200
+    assert top[2] < 60
+    assert bottom[2] > 200
+    assert bottom[0] < 60
     assert len(stored.getexif()) == 0
     assert b"Exif\x00\x00" not in content
     assert b"http://ns.adobe.com/xap/1.0/" not in content
@@ -152,7 +154,8 @@ def test_heic_is_converted_to_jpeg(seller_client, listing):
     assert stored.format == "JPEG"
     assert stored.size == (128, 96)
     left = stored.convert("RGB").getpixel((10, 48))
-    assert left[0] > 200 and left[2] < 60
+    assert left[0] > 200
+    assert left[2] < 60
 
 
 @pytest.mark.parametrize(
