@@ -38,6 +38,7 @@ class ListingOrdering(enum.StrEnum):
     """Sort orders of the browse list; each ends with the primary key.
 
     RELEVANCE needs a search query and sorts by search rank, then newest.
+    DISTANCE needs `ListingFilters.near` and sorts the nearest first.
     """
 
     NEWEST = "newest"
@@ -179,7 +180,8 @@ def browse_listings(
         InvalidCursorError: for a cursor that this function did not issue
             or that was issued for another ordering or search query.
         ValueError: for a page size outside 1 to MAX_PAGE_SIZE, or the
-            relevance ordering without a search query.
+            relevance ordering without a search query, or the distance
+            ordering without `filters.near`.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(
