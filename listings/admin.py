@@ -1,6 +1,17 @@
-from django.contrib import admin
+import logging
+from typing import Any
 
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+
+from accounts.models import User
 from listings.models import Category, Listing, ListingPhoto, Product
+from moderation import services as moderation_services
+from moderation.admin_actions import ask_reason
+from moderation.models import ListingModerationEvent
+
+logger = logging.getLogger(__name__)
 
 
 @admin.register(Category)
@@ -21,6 +32,28 @@ class ProductAdmin(admin.ModelAdmin):
 class ListingPhotoInline(admin.TabularInline):
     model = ListingPhoto
     extra = 0
+    fields = ("position", "image", "thumbnail", "width", "height")
+    readonly_fields = ("thumbnail", "width", "height")
+
+
+class ModerationEventInline(admin.TabularInline):
+    """The listing's moderation history, read-only."""
+
+    model = ListingModerationEvent
+    extra = 0
+    fields = (
+        "created_at",
+        "action",
+        "staff",
+        "previous_status",
+        "new_status",
+        "reason",
+    )
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Listing)
@@ -32,32 +65,83 @@ class ListingAdmin(admin.ModelAdmin):
         "currency",
         "condition",
         "status",
+        "hidden_by_staff",
         "neighbourhood",
         "bumped_at",
     )
-    list_filter = ("status", "condition", "currency", "seller__is_demo")
+    list_filter = (
+        "status",
+        "hidden_by_staff",
+        "condition",
+        "currency",
+        "seller__is_demo",
+        "bumped_at",
+    )
     search_fields = ("title", "seller__username", "product__parent_asin")
     raw_id_fields = ("seller", "product", "reserved_for")
     list_select_related = ("seller", "neighbourhood")
     autocomplete_fields = ("category",)
-    inlines = [ListingPhotoInline]
-    actions = ["mark_hidden"]
+    readonly_fields = ("hidden_by_staff",)
+    inlines = [ListingPhotoInline, ModerationEventInline]
+    actions = ["hide_by_staff", "restore_by_staff"]
 
-    @admin.action(description="Hide the selected active listings")
-    def mark_hidden(self, request, queryset):  # type: ignore[no-untyped-def]
-        # Only active listings are hidden, because a reserved listing keeps
-        # its buyer until released and a sold listing stays sold. The status
-        # filter is part of the UPDATE statement, so a listing whose status
-        # changed meanwhile is skipped.
-        selected = queryset.count()
-        updated = queryset.filter(status=Listing.Status.ACTIVE).update(
-            status=Listing.Status.HIDDEN
-        )
-        skipped = selected - updated
-        message = f"Hid {updated} of {selected} listings."
-        if skipped:
-            message += (
-                f" Skipped {skipped} that were not active; release reserved "
-                "listings first."
+    @admin.action(description="Hide the selected listings, with a reason")
+    def hide_by_staff(
+        self, request: HttpRequest, queryset: QuerySet[Listing]
+    ) -> HttpResponse | None:
+        def apply(reason: str) -> str:
+            return self._apply_each(
+                request,
+                queryset,
+                "Hid",
+                lambda listing, staff: moderation_services.hide_listing_by_staff(
+                    listing=listing, staff=staff, reason=reason
+                ),
             )
-        self.message_user(request, message)
+
+        return ask_reason(
+            self, request, queryset, title="Hide the selected listings", apply=apply
+        )
+
+    @admin.action(description="Restore the selected listings hidden by staff")
+    def restore_by_staff(
+        self, request: HttpRequest, queryset: QuerySet[Listing]
+    ) -> HttpResponse | None:
+        def apply(reason: str) -> str:
+            return self._apply_each(
+                request,
+                queryset,
+                "Restored",
+                lambda listing, staff: moderation_services.restore_listing_by_staff(
+                    listing=listing, staff=staff, reason=reason
+                ),
+            )
+
+        return ask_reason(
+            self, request, queryset, title="Restore the selected listings", apply=apply
+        )
+
+    def _apply_each(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Listing],
+        verb: str,
+        act: Any,
+    ) -> str:
+        """Apply `act` to each listing; return a summary with the skips."""
+        staff = request.user
+        if not isinstance(staff, User):
+            raise PermissionError("The admin serves signed-in staff only.")
+        done = 0
+        skipped: list[str] = []
+        for listing in queryset.order_by("pk"):
+            try:
+                act(listing, staff)
+                done += 1
+            except moderation_services.StaffActionNotAllowedError as error:
+                logger.info("Skipped staff action on listing %s: %s", listing.pk, error)
+                skipped.append(str(error))
+        message = f"{verb} {done} of {done + len(skipped)} listings."
+        if skipped:
+            message += " Skipped: " + " ".join(skipped)
+        return message

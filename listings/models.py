@@ -138,6 +138,13 @@ class Listing(models.Model):
             "cleared when the buyer's account is deleted."
         ),
     )
+    hidden_by_staff = models.BooleanField(
+        default=False,
+        help_text=(
+            "Hidden by a moderator; only staff can make it visible again. "
+            "The reason is in the moderation history."
+        ),
+    )
 
     class Meta:
         ordering = ["-bumped_at", "-pk"]
@@ -173,23 +180,38 @@ class Listing(models.Model):
     @property
     def image_url(self) -> str:
         """Return the first photo, else the catalog image, else ''."""
-        photo = self.photos.first()
-        if photo is not None:
-            return photo.image.url
+        # all() reads the prefetched photos of the list selectors.
+        photos = list(self.photos.all())
+        if photos:
+            return photos[0].image.url
         if self.product is not None and self.product.image_urls:
             return str(self.product.image_urls[0])
         return ""
 
 
 class ListingPhoto(models.Model):
+    """A photo of a listing, stored as a JPEG without metadata.
+
+    `thumbnail` is empty until the thumbnail task has run.
+    """
+
     listing = models.ForeignKey(
         Listing, on_delete=models.CASCADE, related_name="photos"
     )
     image = models.ImageField(upload_to="listings/%Y/%m/")
+    thumbnail = models.ImageField(upload_to="listings/thumbnails/%Y/%m/", blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
     position = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
         ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing", "position"], name="listing_photo_unique_position"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Photo {self.position} of listing {self.listing_id}"

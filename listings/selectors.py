@@ -11,14 +11,16 @@ from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db.models import F, Q, QuerySet
 
-from accounts.models import User
-from listings import search
+from accounts.models import Neighbourhood, User
+from listings import distance, search
 from listings.models import Category, Listing, Product
 from listings.services import default_currency
+from moderation.selectors import blocked_user_ids
 
 DEFAULT_PAGE_SIZE: Final = 20
 MAX_PAGE_SIZE: Final = 100
 CATALOG_SEARCH_LIMIT: Final = 20
+SIMILAR_LIMIT: Final = 8
 CATALOG_SEARCH_MAX_WORDS: Final = 8
 # Catalog prices come from the Amazon data and are in US dollars.
 CATALOG_CURRENCY: Final = "USD"
@@ -36,12 +38,14 @@ class ListingOrdering(enum.StrEnum):
     """Sort orders of the browse list; each ends with the primary key.
 
     RELEVANCE needs a search query and sorts by search rank, then newest.
+    DISTANCE needs `ListingFilters.near` and sorts the nearest first.
     """
 
     NEWEST = "newest"
     PRICE_ASCENDING = "price"
     PRICE_DESCENDING = "-price"
     RELEVANCE = "relevance"
+    DISTANCE = "distance"
 
 
 # The ORM ordering and whether the scroll goes towards smaller keys.
@@ -49,6 +53,7 @@ _ORDER_BY: Final[dict[ListingOrdering, tuple[str, str, bool]]] = {
     ListingOrdering.NEWEST: ("bumped_at", "id", True),
     ListingOrdering.PRICE_ASCENDING: ("price", "id", False),
     ListingOrdering.PRICE_DESCENDING: ("price", "id", True),
+    ListingOrdering.DISTANCE: (distance.DISTANCE_ANNOTATION, "id", False),
 }
 
 
@@ -64,7 +69,9 @@ class ListingFilters:
     filter matches only listings in that currency, because prices are not
     converted between currencies. `currency` defaults to the marketplace
     currency when a price bound is given. `search` is a query already passed
-    through `search.normalize_query`.
+    through `search.normalize_query`. With `near`, only listings with a
+    neighbourhood match, annotated with their distance from `near`; with
+    `radius_km` too, only those at most that many kilometres away.
     """
 
     category: Category | None = None
@@ -74,6 +81,8 @@ class ListingFilters:
     conditions: Sequence[str] = ()
     statuses: Sequence[str] = (Listing.Status.ACTIVE,)
     search: str | None = None
+    near: Neighbourhood | None = None
+    radius_km: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -111,8 +120,14 @@ def get_visible_listing(*, viewer: User | AnonymousUser, pk: int) -> Listing:
 def filter_listings(
     *, viewer: User | AnonymousUser, filters: ListingFilters
 ) -> QuerySet[Listing]:
-    """Return the listings that match `filters` and that `viewer` may see."""
+    """Return the listings that match `filters` and that `viewer` may see.
+
+    Listings of users on either side of a block with `viewer` are left out.
+    """
     queryset = _listings_with_relations().filter(_visibility(viewer, filters.statuses))
+    blocked = blocked_user_ids(viewer)
+    if blocked:
+        queryset = queryset.exclude(seller_id__in=blocked)
     if filters.category is not None:
         queryset = queryset.filter(
             category__in=category_with_descendants(filters.category)
@@ -133,6 +148,12 @@ def filter_listings(
         queryset = queryset.filter(price__lte=filters.max_price)
     if filters.search is not None:
         queryset = search.search(queryset, filters.search, search.LISTING_FIELDS)
+    if filters.near is not None:
+        queryset = distance.annotate_distance(queryset, filters.near)
+        if filters.radius_km is not None:
+            queryset = queryset.filter(
+                **{f"{distance.DISTANCE_ANNOTATION}__lte": filters.radius_km}
+            )
     return queryset
 
 
@@ -159,7 +180,8 @@ def browse_listings(
         InvalidCursorError: for a cursor that this function did not issue
             or that was issued for another ordering or search query.
         ValueError: for a page size outside 1 to MAX_PAGE_SIZE, or the
-            relevance ordering without a search query.
+            relevance ordering without a search query, or the distance
+            ordering without `filters.near`.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(
@@ -169,13 +191,19 @@ def browse_listings(
         return _browse_by_relevance(
             viewer=viewer, filters=filters, cursor=cursor, page_size=page_size
         )
+    if ordering is ListingOrdering.DISTANCE and filters.near is None:
+        raise ValueError(
+            "The distance ordering needs a neighbourhood; give near or pick "
+            "another ordering."
+        )
+    near_pk = filters.near.pk if filters.near is not None else None
     sort_field, pk_field, descending = _ORDER_BY[ordering]
     prefix = "-" if descending else ""
     queryset = filter_listings(viewer=viewer, filters=filters).order_by(
         f"{prefix}{sort_field}", f"{prefix}{pk_field}"
     )
     if cursor:
-        value, pk = _decode_cursor(cursor, ordering)
+        value, pk = _decode_cursor(cursor, ordering, near_pk)
         after = "lt" if descending else "gt"
         queryset = queryset.filter(
             Q(**{f"{sort_field}__{after}": value})
@@ -186,7 +214,7 @@ def browse_listings(
     listings = rows[:page_size]
     next_cursor = None
     if len(rows) > page_size:
-        next_cursor = _encode_cursor(listings[-1], ordering)
+        next_cursor = _encode_cursor(listings[-1], ordering, near_pk)
     return ListingPage(listings=listings, next_cursor=next_cursor)
 
 
@@ -303,18 +331,21 @@ def _visibility(viewer: User | AnonymousUser, statuses: Sequence[str] | None) ->
     return visible
 
 
-def _encode_cursor(listing: Listing, ordering: ListingOrdering) -> str:
+def _encode_cursor(
+    listing: Listing, ordering: ListingOrdering, near_pk: int | None
+) -> str:
     sort_field = _ORDER_BY[ordering][0]
     value = getattr(listing, sort_field)
     text = value.isoformat() if isinstance(value, dt.datetime) else str(value)
-    return signing.dumps(
-        {"ordering": str(ordering), "value": text, "pk": listing.pk},
-        salt=_CURSOR_SALT,
-    )
+    payload = {"ordering": str(ordering), "value": text, "pk": listing.pk}
+    if ordering is ListingOrdering.DISTANCE:
+        # Distances are from this neighbourhood, so the cursor is tied to it.
+        payload["near"] = near_pk
+    return signing.dumps(payload, salt=_CURSOR_SALT)
 
 
 def _decode_cursor(
-    cursor: str, ordering: ListingOrdering
+    cursor: str, ordering: ListingOrdering, near_pk: int | None
 ) -> tuple[dt.datetime | Decimal, int]:
     try:
         payload = signing.loads(cursor, salt=_CURSOR_SALT)
@@ -326,6 +357,12 @@ def _decode_cursor(
         raise InvalidCursorError(
             f"The cursor belongs to ordering {payload.get('ordering')!r}, not "
             f"{str(ordering)!r}; request the first page without a cursor."
+        )
+    if ordering is ListingOrdering.DISTANCE and payload.get("near") != near_pk:
+        raise InvalidCursorError(
+            f"The cursor belongs to distances from neighbourhood "
+            f"{payload.get('near')!r}, not {near_pk!r}; request the first page "
+            "without a cursor."
         )
     try:
         value: dt.datetime | Decimal
@@ -369,3 +406,41 @@ def _decode_relevance_cursor(
         raise InvalidCursorError(
             "The cursor is invalid; request the first page without a cursor."
         ) from error
+
+
+def similar_listings(
+    *, listing: Listing, viewer: User | AnonymousUser, limit: int = SIMILAR_LIMIT
+) -> list[Listing]:
+    """Return active listings like `listing`, best first.
+
+    Listings of the same catalog product come first, then listings of the
+    same category, each group newest first. The listing's own seller and
+    users on either side of a block with `viewer` are left out.
+    """
+    candidates = (
+        _listings_with_relations()
+        .filter(status=Listing.Status.ACTIVE)
+        .exclude(pk=listing.pk)
+        .exclude(seller_id__in={listing.seller_id, *blocked_user_ids(viewer)})
+    )
+    found: list[Listing] = []
+    if listing.product_id is not None:
+        found = list(candidates.filter(product_id=listing.product_id)[:limit])
+    if len(found) < limit and listing.category_id is not None:
+        found += list(
+            candidates.filter(category_id=listing.category_id).exclude(
+                pk__in=[similar.pk for similar in found]
+            )[: limit - len(found)]
+        )
+    return found
+
+
+def other_listings_of_seller(
+    *, listing: Listing, limit: int = SIMILAR_LIMIT
+) -> list[Listing]:
+    """Return the seller's other active listings, newest first."""
+    return list(
+        _listings_with_relations()
+        .filter(seller_id=listing.seller_id, status=Listing.Status.ACTIVE)
+        .exclude(pk=listing.pk)[:limit]
+    )

@@ -20,6 +20,7 @@ from typing import Final
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
@@ -135,6 +136,20 @@ class BumpTooSoonError(ListingServiceError):
             f"Listing {listing.pk} was bumped at {listing.bumped_at.isoformat()}; "
             f"a listing can be bumped once every {hours} hours, so the next bump "
             f"is allowed at {next_bump_at.isoformat()}."
+        )
+
+
+class HiddenByStaffError(ActionNotAllowedError):
+    """Staff hid the listing, so its seller cannot unhide it."""
+
+    def __init__(self, *, listing: Listing) -> None:
+        self.listing_pk = listing.pk
+        self.status = listing.status
+        self.action = ListingAction.UNHIDE
+        Exception.__init__(
+            self,
+            f"Listing {listing.pk} was hidden by staff; only staff can make it "
+            "visible again. Contact support if you think this is a mistake.",
         )
 
 
@@ -370,14 +385,32 @@ def update_listing(
 
 @transaction.atomic
 def delete_listing(*, listing: Listing) -> None:
-    """Delete a listing that is not sold, with its photo rows."""
+    """Delete a listing that is not sold, with its photos.
+
+    The photo files are deleted after the commit, so a rollback keeps them.
+    """
     locked = _lock(listing)
     _check_allowed(locked, ListingAction.DELETE)
     pk = locked.pk
-    # NOTE: deleting ListingPhoto rows leaves their image files in storage.
+    file_names = [
+        name
+        for image, thumbnail in locked.photos.values_list("image", "thumbnail")
+        for name in (image, thumbnail)
+        if name
+    ]
     locked.delete()
+    transaction.on_commit(lambda: delete_stored_files(file_names))
 
     logger.info("Deleted listing %s of seller %s", pk, locked.seller_id)
+
+
+def delete_stored_files(names: list[str]) -> None:
+    """Delete stored files by name, logging the ones that fail."""
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("Failed to delete stored photo file %s", name)
 
 
 @transaction.atomic
@@ -469,5 +502,13 @@ def hide_listing(*, listing: Listing) -> Listing:
 
 @transaction.atomic
 def unhide_listing(*, listing: Listing) -> Listing:
-    """Make a hidden listing active again, without bumping it."""
-    return _change_status(listing, ListingAction.UNHIDE)
+    """Make a hidden listing active again, without bumping it.
+
+    Raises:
+        HiddenByStaffError: when staff hid the listing; only staff can make
+            it visible again.
+    """
+    locked = _lock(listing)
+    if locked.hidden_by_staff:
+        raise HiddenByStaffError(listing=locked)
+    return _change_status(locked, ListingAction.UNHIDE)

@@ -49,6 +49,8 @@ INSTALLED_APPS = [
     "recommender",
     "orders",
     "notifications",
+    "moderation",
+    "drf_spectacular_sidecar",
 ]
 
 MIDDLEWARE = [
@@ -140,10 +142,17 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Used-electronics marketplace with a personalized feed.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and Redoc are served from drf-spectacular-sidecar's static
+    # files, so the docs pages load nothing from a CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # Several models have a `status` field with choices of their own.
     "ENUM_NAME_OVERRIDES": {
+        "ListingStatusEnum": "listings.models.Listing.Status",
+        "ReportStatusEnum": "moderation.models.Report.Status",
         "OfferStatusEnum": "orders.models.Offer.Status",
         "OrderStatusEnum": "orders.models.Order.Status",
-        "ListingStatusEnum": "listings.models.Listing.Status",
     },
 }
 

@@ -1,7 +1,11 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerView,
+)
 
 from recommender import views as recommender_views
 
@@ -16,4 +20,19 @@ urlpatterns = [
     path("api/v1/", include("notifications.api.urls")),
     path("", include("orders.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/v1/", include("moderation.api.urls")),
+    path(
+        "api/v1/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema"),
+        name="swagger-ui",
+    ),
+    path(
+        "api/v1/redoc/",
+        SpectacularRedocView.as_view(
+            url_name="schema", template_name="docs/redoc.html"
+        ),
+        name="redoc",
+    ),
+    path("", include("listings.urls")),
+    path("", include("moderation.urls")),
 ]

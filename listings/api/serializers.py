@@ -11,8 +11,9 @@ from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import Neighbourhood, User
-from listings import search
-from listings.models import Category, Listing, Product
+from listings import distance, search
+from listings.models import Category, Listing, ListingPhoto, Product
+from listings.photos import ACCEPTED_FORMATS_TEXT, MAX_PHOTOS_PER_LISTING
 from listings.selectors import (
     CATALOG_SEARCH_MAX_WORDS,
     DEFAULT_PAGE_SIZE,
@@ -45,6 +46,20 @@ def format_price(price: Decimal, currency: str) -> str:
     return f"{price.quantize(Decimal(1).scaleb(-rule.decimals)):f}"
 
 
+class ListingPhotoSerializer(serializers.ModelSerializer[ListingPhoto]):
+    """A stored photo; `thumbnail_url` is null until the thumbnail is made."""
+
+    url = serializers.ImageField(source="image", read_only=True)
+    thumbnail_url = serializers.ImageField(
+        source="thumbnail", read_only=True, allow_null=True
+    )
+
+    class Meta:
+        model = ListingPhoto
+        fields = ["id", "url", "thumbnail_url", "width", "height", "position"]
+        read_only_fields = fields
+
+
 class ListingSerializer(serializers.ModelSerializer[Listing]):
     """A listing as buyers and its seller see it."""
 
@@ -59,7 +74,13 @@ class ListingSerializer(serializers.ModelSerializer[Listing]):
         source="neighbourhood.name", default=None, read_only=True
     )
     seller = serializers.CharField(source="seller.__str__", read_only=True)
+    seller_id = serializers.IntegerField(read_only=True)
     seller_is_demo = serializers.BooleanField(source="seller.is_demo", read_only=True)
+    seller_trust_score = serializers.DecimalField(
+        source="seller.trust_score", max_digits=4, decimal_places=1, read_only=True
+    )
+    photos = ListingPhotoSerializer(many=True, read_only=True)
+    distance = serializers.SerializerMethodField()
     is_own = serializers.SerializerMethodField()
     reserved_for = serializers.SerializerMethodField()
     next_bump_at = serializers.SerializerMethodField()
@@ -79,11 +100,15 @@ class ListingSerializer(serializers.ModelSerializer[Listing]):
             "category_path",
             "parent_asin",
             "neighbourhood",
+            "distance",
             "seller",
+            "seller_id",
             "seller_is_demo",
+            "seller_trust_score",
             "is_own",
             "reserved_for",
             "image_url",
+            "photos",
             "created_at",
             "updated_at",
             "bumped_at",
@@ -100,6 +125,20 @@ class ListingSerializer(serializers.ModelSerializer[Listing]):
     )
     def get_price(self, listing: Listing) -> str:
         return format_price(listing.price, listing.currency)
+
+    @extend_schema_field(
+        serializers.CharField(
+            allow_null=True,
+            help_text=(
+                "Distance from the `near` neighbourhood, rounded: 'under 1 km' "
+                "or whole kilometres such as '3 km'; null without `near`."
+            ),
+        )
+    )
+    def get_distance(self, listing: Listing) -> str | None:
+        return distance.format_distance(
+            getattr(listing, distance.DISTANCE_ANNOTATION, None)
+        )
 
     @extend_schema_field(serializers.BooleanField())
     def get_is_own(self, listing: Listing) -> bool:
@@ -186,6 +225,15 @@ class ListingWriteSerializer(serializers.Serializer[Listing]):
         required=False,
         allow_null=True,
         help_text="Name of the neighbourhood where the item can be picked up.",
+    )
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        required=False,
+        max_length=MAX_PHOTOS_PER_LISTING,
+        help_text=(
+            f"Up to {MAX_PHOTOS_PER_LISTING} {ACCEPTED_FORMATS_TEXT} files, in a "
+            "multipart create only; a rejected photo creates nothing."
+        ),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -280,8 +328,31 @@ class ListingQuerySerializer(serializers.Serializer[object]):
         help_text=(
             "newest: latest bump first; price: cheapest first; -price: most "
             "expensive first; relevance: best search match first, then "
-            "newest, and only with q. Defaults to relevance with q and to "
-            "newest without."
+            "newest, and only with q; distance: nearest to `near` first, and "
+            "only with near. Defaults to relevance with q and to newest "
+            "without."
+        ),
+    )
+    near = serializers.PrimaryKeyRelatedField(
+        queryset=Neighbourhood.objects.all(),
+        required=False,
+        help_text=(
+            "Neighbourhood id; shows each listing's distance from it and "
+            "leaves out listings without a neighbourhood."
+        ),
+        error_messages={
+            "does_not_exist": "Neighbourhood {pk_value} was not found; check the id."
+        },
+    )
+    radius_km = serializers.DecimalField(
+        max_digits=None,
+        decimal_places=None,
+        min_value=Decimal(0),
+        max_value=distance.MAX_RADIUS_KM,
+        required=False,
+        help_text=(
+            "Only listings at most this many km from `near`, 0 to "
+            f"{distance.MAX_RADIUS_KM}; needs near."
         ),
     )
     cursor = serializers.CharField(
@@ -320,6 +391,21 @@ class ListingQuerySerializer(serializers.Serializer[object]):
                     ]
                 }
             )
+        if "near" not in attrs:
+            if "radius_km" in attrs:
+                raise serializers.ValidationError(
+                    {"radius_km": ["radius_km needs near, the neighbourhood id."]}
+                )
+            if attrs["ordering"] == ListingOrdering.DISTANCE:
+                raise serializers.ValidationError(
+                    {
+                        "ordering": [
+                            "The distance ordering needs near, the "
+                            "neighbourhood id; give near or pick another "
+                            "ordering."
+                        ]
+                    }
+                )
         low = attrs.get("min_price")
         high = attrs.get("max_price")
         if low is not None and high is not None and low > high:
@@ -401,3 +487,15 @@ class ActionNotAllowedSerializer(serializers.Serializer[object]):
 class BumpTooSoonSerializer(serializers.Serializer[object]):
     detail = serializers.CharField()
     next_bump_at = serializers.DateTimeField()
+
+
+class PhotoUploadSerializer(serializers.Serializer[object]):
+    photos = serializers.ListField(
+        child=serializers.FileField(),
+        min_length=1,
+        max_length=MAX_PHOTOS_PER_LISTING,
+        help_text=(
+            f"1 to {MAX_PHOTOS_PER_LISTING} {ACCEPTED_FORMATS_TEXT} files; a "
+            "rejected photo stores none of them."
+        ),
+    )

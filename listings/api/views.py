@@ -23,13 +23,14 @@ from drf_spectacular.utils import (
 )
 from rest_framework import exceptions, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from listings import selectors, services
+from listings import distance, photos, selectors, services
 from listings.api.serializers import (
     ActionNotAllowedSerializer,
     BumpTooSoonSerializer,
@@ -39,10 +40,11 @@ from listings.api.serializers import (
     ListingQuerySerializer,
     ListingSerializer,
     ListingWriteSerializer,
+    PhotoUploadSerializer,
     ProductSuggestionSerializer,
     ReserveSerializer,
 )
-from listings.models import Listing
+from listings.models import Listing, ListingPhoto
 
 logger = logging.getLogger(__name__)
 
@@ -131,6 +133,7 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
         query = ListingQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         params = query.validated_data
+        near = params.get("near") or distance.default_near_neighbourhood(request.user)
         filters = selectors.ListingFilters(
             category=params.get("category"),
             min_price=params.get("min_price"),
@@ -139,6 +142,8 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
             conditions=params.get("condition", ()),
             statuses=params.get("status", (Listing.Status.ACTIVE,)),
             search=params.get("q"),
+            near=near,
+            radius_km=params.get("radius_km"),
         )
 
         try:
@@ -166,12 +171,14 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
         return Response(self.get_serializer(listing).data)
 
     def create(self, request: Request) -> Response:
-        """Create an active listing sold by the requester."""
+        """Create an active listing sold by the requester, with its photos."""
         body = ListingWriteSerializer(data=request.data)
         body.is_valid(raise_exception=True)
+        fields = dict(body.validated_data)
+        uploads = fields.pop("photos", [])
 
-        listing = services.create_listing(
-            seller=_signed_in_user(request), **body.validated_data
+        listing = photos.create_listing_with_photos(
+            uploads=uploads, seller=_signed_in_user(request), **fields
         )
 
         return self._respond(listing, status.HTTP_201_CREATED)
@@ -181,6 +188,15 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
         listing = self._own_listing(pk)
         body = ListingWriteSerializer(data=request.data, partial=True)
         body.is_valid(raise_exception=True)
+        if "photos" in body.validated_data:
+            raise exceptions.ValidationError(
+                {
+                    "photos": [
+                        "Photos cannot be changed by an edit; use the photos "
+                        "endpoint of the listing."
+                    ]
+                }
+            )
 
         listing = services.update_listing(listing=listing, **body.validated_data)
 
@@ -257,6 +273,54 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
         listing = services.unhide_listing(listing=self._own_listing(pk))
         return self._respond(listing)
 
+    @extend_schema(
+        summary="Add photos to a listing",
+        description=(
+            "Multipart upload. Every photo is checked before any is stored; "
+            "a rejected photo stores none of them."
+        ),
+        request={"multipart/form-data": PhotoUploadSerializer},
+        responses={
+            201: ListingSerializer,
+            400: _VALIDATION_ERROR,
+            403: _NOT_SIGNED_IN,
+            404: _NOT_FOUND,
+            409: _NOT_ALLOWED,
+        },
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="photos",
+        parser_classes=[MultiPartParser],
+    )
+    def add_photos(self, request: Request, pk: str) -> Response:
+        listing = self._own_listing(pk)
+        body = PhotoUploadSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+
+        photos.add_listing_photos(
+            listing=listing, uploads=body.validated_data["photos"]
+        )
+
+        return self._respond(listing, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Delete a photo of a listing",
+        request=None,
+        responses={204: None, 403: _NOT_SIGNED_IN, 404: _NOT_FOUND},
+    )
+    @action(
+        detail=True,
+        methods=["delete"],
+        url_path=r"photos/(?P<photo_pk>[0-9]+)",
+    )
+    def delete_photo(self, request: Request, pk: str, photo_pk: str) -> Response:
+        listing = self._own_listing(pk)
+        photo = ListingPhoto.objects.get(pk=int(photo_pk), listing=listing)
+        photos.delete_listing_photo(photo=photo)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
     def handle_exception(self, exc: Exception) -> Response:
         if isinstance(exc, services.BumpTooSoonError):
             logger.info(
@@ -286,8 +350,21 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
                 {"detail": str(exc), "status": exc.status},
                 status=status.HTTP_409_CONFLICT,
             )
-        if isinstance(exc, services.InvalidListingError):
+        if isinstance(exc, photos.InvalidPhotoError):
+            logger.info(
+                "Rejected photos for listing %s by user %s: %s",
+                self.kwargs.get("pk"),
+                self.request.user.pk,
+                exc,
+            )
+            exc = exceptions.ValidationError({"photos": [str(exc)]})
+        elif isinstance(exc, services.InvalidListingError):
             exc = exceptions.ValidationError(exc.errors)
+        elif isinstance(exc, ListingPhoto.DoesNotExist):
+            exc = exceptions.NotFound(
+                f"Photo {self.kwargs.get('photo_pk')} of listing "
+                f"{self.kwargs.get('pk')} was not found."
+            )
         elif isinstance(exc, ObjectDoesNotExist):
             exc = exceptions.NotFound(f"Listing {self.kwargs.get('pk')} was not found.")
         return super().handle_exception(exc)

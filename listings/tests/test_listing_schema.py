@@ -13,6 +13,11 @@ NEW_PATHS = {
     "/api/v1/listings/{id}/hide/": {"post"},
     "/api/v1/listings/{id}/unhide/": {"post"},
     "/api/v1/catalog/products/": {"get"},
+    "/api/v1/listings/{id}/photos/": {"post"},
+    "/api/v1/listings/{id}/photos/{photo_pk}/": {"delete"},
+    "/api/v1/reports/": {"get", "post"},
+    "/api/v1/blocks/": {"get", "post"},
+    "/api/v1/blocks/{user_pk}/": {"delete"},
 }
 
 
