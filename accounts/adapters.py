@@ -11,8 +11,10 @@ The rules, which protect against account takeover through an email address:
    verified. A request for an unverified address sends nothing and looks
    the same from outside, so it does not reveal which addresses exist.
 3. An address held by one account, verified or not, cannot be claimed by
-   another (ACCOUNT_UNIQUE_EMAIL, checked at sign-up, at social sign-up and
-   when an address is added).
+   another. Sign-up and social sign-up reject it (ACCOUNT_UNIQUE_EMAIL).
+   Adding it to a second account leaves an unverified row there, because
+   allauth hides which addresses exist, but that row never receives a
+   verification link and can never be verified, so it grants nothing.
 """
 
 import logging
@@ -22,7 +24,10 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
+from django.contrib import messages
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Q
+from django.http import HttpRequest
 
 from accounts.models import User
 
@@ -48,6 +53,49 @@ class AccountAdapter(DefaultAccountAdapter):
             )
             return
         super().send_password_reset_mail(user, email, context)
+
+    def send_confirmation_mail(
+        self, request: HttpRequest, emailconfirmation: Any, signup: bool
+    ) -> None:
+        address = emailconfirmation.email_address
+        if is_held_by_another_account(address):
+            # Rule 3: the mailbox owner gets a notice, not a link that would
+            # move their address to someone else's account.
+            logger.info(
+                "Verification not sent: address %s of user %s is held by "
+                "another account",
+                address.pk,
+                address.user_id,
+            )
+            self.send_account_already_exists_mail(address.email)
+            return
+        super().send_confirmation_mail(request, emailconfirmation, signup)
+
+    def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        if is_held_by_another_account(email_address):
+            self.add_message(
+                request,
+                messages.ERROR,
+                message=(
+                    f"{email_address.email} belongs to another account and "
+                    "cannot be verified here. Use another address."
+                ),
+            )
+            return False
+        return super().confirm_email(request, email_address)
+
+
+def is_held_by_another_account(address: EmailAddress) -> bool:
+    """Tell whether another account held this address first or verified it.
+
+    The first account to hold an address keeps it until it deletes it.
+    """
+    others = EmailAddress.objects.filter(email__iexact=address.email).exclude(
+        user_id=address.user_id
+    )
+    if address.pk is None:
+        return others.exists()
+    return others.filter(Q(verified=True) | Q(pk__lt=address.pk)).exists()
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

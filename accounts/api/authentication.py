@@ -21,6 +21,9 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
     """
 
     allow_invalid_session_tokens = False
+    # A token whose session has no user (expired, or a sign-in still waiting
+    # for email verification) is no credential for the API either.
+    allow_anonymous_users = False
 
     def authenticate(self, request: HttpRequest):  # type: ignore[no-untyped-def]
         from rest_framework.exceptions import AuthenticationFailed
