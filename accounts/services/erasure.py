@@ -22,9 +22,10 @@ def erase_user(*, user: User) -> User:
 
     The row stays, so that the other party of an order still sees the order,
     with the user shown as "Deleted user". Every session and session token
-    of the user ends, email addresses and social accounts are deleted, and
-    active or reserved listings are hidden (the rows are kept). Receivers
-    of `accounts.signals.user_erased` run inside this transaction.
+    of the user ends, and email addresses and social accounts are deleted.
+    Active and reserved listings are hidden (the rows are kept); their
+    reservations are released because the seller can no longer sell.
+    Receivers of `accounts.signals.user_erased` run inside this transaction.
     """
     from listings.models import Listing
 
@@ -39,7 +40,7 @@ def erase_user(*, user: User) -> User:
     hidden_count = Listing.objects.filter(
         seller=locked,
         status__in=[Listing.Status.ACTIVE, Listing.Status.RESERVED],
-    ).update(status=Listing.Status.HIDDEN, updated_at=now)
+    ).update(status=Listing.Status.HIDDEN, reserved_for=None, updated_at=now)
     EmailAddress.objects.filter(user=locked).delete()
     SocialAccount.objects.filter(user=locked).delete()
     UserNeighbourhood.objects.filter(user=locked).delete()
