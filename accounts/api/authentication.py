@@ -37,7 +37,7 @@ class SessionTokenAuthentication(XSessionTokenAuthentication):
 
     def authenticate_header(self, request: HttpRequest) -> str | None:
         # Only a request that sent a token learns the scheme; without a
-        # header DRF answers 403 for anonymous requests, as before.
+        # header DRF returns 403 for anonymous requests, as before.
         if self.get_session_token(request):
             return "X-Session-Token"
         return None

@@ -36,7 +36,7 @@ def test_reset_mail_not_sent_to_unverified_address(mailoutbox):
 
     response = request_reset("unproven@example.com")
 
-    # The answer is the same as for a verified address, so it reveals
+    # The response is the same as for a verified address, so it reveals
     # nothing, but no reset link leaves the site.
     assert response.status_code == 200
     assert all("/password/reset/key/" not in mail.body for mail in mailoutbox)

@@ -50,7 +50,7 @@ def start_sign_in(client) -> str:
 
 
 def consent_at_provider(authorize_url: str, username: str, *, allow: bool) -> str:
-    """Sign in at the provider and answer its consent page.
+    """Sign in at the provider and submit its consent form.
 
     Returns the URL the provider redirects the browser to, which points at
     the marketplace callback.

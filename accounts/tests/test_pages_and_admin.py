@@ -186,3 +186,29 @@ def test_oidc_without_server_url_fails():
         )
 
     assert "OIDC_SERVER_URL is missing" in str(error.value)
+
+
+def test_demo_account_signs_in_by_username(client):
+    demo = UserFactory(username="demo-buyer-1", email="", is_demo=True)
+
+    response = client.post(
+        "/accounts/login/",
+        {"login": "demo-buyer-1", "password": "correct-horse-battery"},
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    assert client.session["_auth_user_id"] == str(demo.pk)
+
+
+def test_username_login_still_needs_verification(client):
+    person = UserFactory(username="plain", verified_email=False)
+
+    response = client.post(
+        "/accounts/login/", {"login": "plain", "password": "correct-horse-battery"}
+    )
+
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/confirm-email/"
+    assert "_auth_user_id" not in client.session
+    assert person.is_demo is False
