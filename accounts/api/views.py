@@ -5,8 +5,10 @@ from typing import Any
 from allauth.account.internal.flows.reauthentication import (
     did_recently_reauthenticate,
 )
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, status
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -26,6 +28,10 @@ from accounts.api.serializers import (
 )
 from accounts.models import Neighbourhood, User, UserNeighbourhood
 from accounts.selectors import user_neighbourhoods
+
+REAUTHENTICATION_TIMEOUT_MINUTES = (
+    getattr(settings, "ACCOUNT_REAUTHENTICATION_TIMEOUT", 300) / 60
+)
 
 
 class AccountsAPIView(APIView):
@@ -47,9 +53,11 @@ def _signed_in_user(request: Request) -> User:
 class MeView(AccountsAPIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=MeSerializer)
     def get(self, request: Request) -> Response:
         return Response(MeSerializer(_signed_in_user(request)).data)
 
+    @extend_schema(request=ProfileUpdateSerializer, responses=MeSerializer)
     def patch(self, request: Request) -> Response:
         user = _signed_in_user(request)
         body = ProfileUpdateSerializer(data=request.data)
@@ -79,6 +87,7 @@ class EraseAccountView(AccountsAPIView):
 
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(request=EraseAccountSerializer, responses={204: None})
     def post(self, request: Request) -> Response:
         user = _signed_in_user(request)
         body = EraseAccountSerializer(data=request.data)
@@ -95,9 +104,13 @@ class EraseAccountView(AccountsAPIView):
                     {"password": ["The password is incorrect. Nothing was deleted."]}
                 )
         elif not did_recently_reauthenticate(request._request):
+            # NOTE: no test covers a social re-authentication followed by
+            # deletion; only the rejection without one is tested.
             raise exceptions.PermissionDenied(
-                "Re-authenticate through /_allauth/{client}/v1/auth/reauthenticate "
-                "or your social provider, then repeat the request."
+                "This account has no password. Re-authenticate with your "
+                "social provider (allauth's provider redirect with process "
+                "'reauthenticate'), then repeat this request within "
+                f"{REAUTHENTICATION_TIMEOUT_MINUTES:g} minutes."
             )
 
         services.erase_user(user=user)
@@ -107,10 +120,15 @@ class EraseAccountView(AccountsAPIView):
 class MyNeighbourhoodsView(AccountsAPIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses=UserNeighbourhoodSerializer(many=True))
     def get(self, request: Request) -> Response:
         memberships = user_neighbourhoods(_signed_in_user(request))
         return Response(UserNeighbourhoodSerializer(memberships, many=True).data)
 
+    @extend_schema(
+        request=AddNeighbourhoodSerializer,
+        responses={201: UserNeighbourhoodSerializer},
+    )
     def post(self, request: Request) -> Response:
         user = _signed_in_user(request)
         body = AddNeighbourhoodSerializer(data=request.data)
@@ -128,6 +146,7 @@ class MyNeighbourhoodsView(AccountsAPIView):
 class MyNeighbourhoodView(AccountsAPIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(responses={204: None})
     def delete(self, request: Request, neighbourhood_id: int) -> Response:
         membership = _membership(request, neighbourhood_id)
         services.remove_neighbourhood(membership=membership)
@@ -137,6 +156,10 @@ class MyNeighbourhoodView(AccountsAPIView):
 class ConfirmNeighbourhoodView(AccountsAPIView):
     permission_classes = [IsAuthenticated]
 
+    @extend_schema(
+        request=ConfirmNeighbourhoodSerializer,
+        responses=UserNeighbourhoodSerializer,
+    )
     def post(self, request: Request, neighbourhood_id: int) -> Response:
         membership = _membership(request, neighbourhood_id)
         body = ConfirmNeighbourhoodSerializer(data=request.data)
@@ -153,6 +176,12 @@ class ConfirmNeighbourhoodView(AccountsAPIView):
 class NeighbourhoodListView(AccountsAPIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("q", str, description="Part of the name to match.")
+        ],
+        responses=NeighbourhoodSerializer(many=True),
+    )
     def get(self, request: Request) -> Response:
         neighbourhoods = Neighbourhood.objects.all()
         query = request.query_params.get("q", "").strip()
@@ -164,6 +193,7 @@ class NeighbourhoodListView(AccountsAPIView):
 class PublicProfileView(AccountsAPIView):
     permission_classes = [AllowAny]
 
+    @extend_schema(responses=PublicProfileSerializer)
     def get(self, request: Request, pk: int) -> Response:
         user = get_object_or_404(User, pk=pk)
         return Response(PublicProfileSerializer(user).data)

@@ -178,7 +178,11 @@ def test_social_only_account_needs_reauthentication(seller):
     response = api.post(DELETE_URL, {}, format="json")
 
     assert response.status_code == 403
-    assert "Re-authenticate" in response.json()["detail"]
+    assert response.json()["detail"] == (
+        "This account has no password. Re-authenticate with your social "
+        "provider (allauth's provider redirect with process "
+        "'reauthenticate'), then repeat this request within 5 minutes."
+    )
     seller.refresh_from_db()
     assert seller.erased_at is None
 
