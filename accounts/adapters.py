@@ -80,6 +80,9 @@ class AccountAdapter(DefaultAccountAdapter):
         super().send_confirmation_mail(request, emailconfirmation, signup)
 
     def confirm_email(self, request: HttpRequest, email_address: EmailAddress) -> bool:
+        # NOTE: allauth's headless verify endpoint returns 500 when this
+        # rejects a key. Only a forged key gets here, because
+        # send_confirmation_mail never mails a key for such an address.
         if is_held_by_another_account(email_address):
             self.add_message(
                 request,

@@ -230,3 +230,35 @@ def test_delete_page_with_password(client, seller):
     assert right["Location"] == "/"
     assert User.objects.get(pk=seller.pk).erased_at is not None
     assert "_auth_user_id" not in client.session
+
+
+def test_public_profile_of_erased_user(seller):
+    place = NeighbourhoodFactory(name="Seogyo")
+    UserNeighbourhoodFactory(
+        user=seller, neighbourhood=place, confirmed_at=timezone.now()
+    )
+    api = APIClient()
+    api.force_authenticate(seller)
+    api.post(DELETE_URL, {"password": PASSWORD}, format="json")
+
+    response = APIClient().get(f"/api/v1/users/{seller.pk}/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["name"] == ERASED_USER_NAME
+    assert body["avatar"] is None
+    assert body["neighbourhoods"] == []
+    assert "kim" not in str(body).lower()
+
+
+def test_erasing_twice_is_rejected(seller):
+    from django.core.exceptions import ValidationError
+
+    from accounts.services import erase_user
+
+    erase_user(user=seller)
+
+    with pytest.raises(ValidationError) as error:
+        erase_user(user=seller)
+
+    assert error.value.code == "already_erased"

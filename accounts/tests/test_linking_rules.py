@@ -2,6 +2,7 @@
 
 import pytest
 from allauth.account.models import EmailAddress, EmailConfirmationHMAC
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -125,3 +126,38 @@ def test_unverified_address_cannot_sign_in(mailoutbox):
     assert response["Location"] == "/accounts/confirm-email/"
     assert "_auth_user_id" not in Client().session
     assert [mail.to for mail in mailoutbox] == [["pending@example.com"]]
+
+
+def test_cannot_claim_unverified_address_of_another(mailoutbox):
+    owner = UserFactory(email="early@example.com", verified_email=False)
+    claimer = UserFactory(email="late@example.com", verified_email=True)
+    client = APIClient()
+    token = client.post(
+        f"{APP_AUTH}/auth/login",
+        {"email": claimer.email, "password": PASSWORD},
+        format="json",
+    ).json()["meta"]["session_token"]
+    headers = {"X-Session-Token": token}
+
+    client.post(
+        f"{APP_AUTH}/account/email",
+        {"email": "early@example.com"},
+        format="json",
+        headers=headers,
+    )
+    cache.clear()  # lift the limit of one verification mail per 3 minutes
+    resend = client.put(
+        f"{APP_AUTH}/account/email",
+        {"email": "early@example.com"},
+        format="json",
+        headers=headers,
+    )
+
+    # Neither row is verified, so no database constraint applies: the
+    # adapter never mails a link for the later row, on adding or resending.
+    claimed = EmailAddress.objects.get(user=claimer, email="early@example.com")
+    assert claimed.verified is False
+    assert resend.status_code == 200
+    assert [mail.to for mail in mailoutbox] == [["early@example.com"]] * 2
+    assert all("confirm-email" not in mail.body for mail in mailoutbox)
+    assert EmailAddress.objects.get(user=owner).email == "early@example.com"
