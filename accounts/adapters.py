@@ -5,8 +5,9 @@ The rules, which protect against account takeover through an email address:
 1. A social sign-in whose email address matches a local account signs in to
    that account only when the address is verified on both sides: the
    provider reports it as verified, and the local account has verified it.
-   Otherwise nothing is linked; allauth then treats the sign-in as a sign-up,
-   which cannot take the address because rule 3 holds.
+   Otherwise nothing is linked, and allauth treats the sign-in as a sign-up,
+   which cannot take the address because of rule 3. Addresses from the
+   providers in UNPROVEN_EMAIL_PROVIDERS count as unverified.
 2. A password reset mail is sent only to an address that the account has
    verified. A request for an unverified address sends nothing and looks
    the same from outside, so it does not reveal which addresses exist.
@@ -32,6 +33,11 @@ from django.http import HttpRequest
 from accounts.models import User
 
 logger = logging.getLogger(__name__)
+
+# Providers whose "verified" flag on an address is not evidence. allauth
+# 65.22.1 marks every Naver address verified without reading a flag from
+# Naver's response, so the site proves those addresses by mail itself.
+UNPROVEN_EMAIL_PROVIDERS = frozenset({"naver"})
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -110,6 +116,14 @@ def is_held_by_another_account(address: EmailAddress) -> bool:
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    def pre_social_login(self, request: HttpRequest, sociallogin: SocialLogin) -> None:
+        # Runs after the lookup by email and before a sign-up or connection
+        # saves the addresses, so an unproven flag never reaches the database.
+        if sociallogin.provider.id in UNPROVEN_EMAIL_PROVIDERS:
+            for address in sociallogin.email_addresses:
+                address.verified = False
+        super().pre_social_login(request, sociallogin)
+
     def authenticate_by_email(
         self, sociallogin: SocialLogin
     ) -> tuple[User, str] | None:
@@ -120,6 +134,8 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         unverified local address (it then wipes the local password), which
         would hand the account to whoever controls the provider account.
         """
+        if sociallogin.provider.id in UNPROVEN_EMAIL_PROVIDERS:
+            return None
         for address in sociallogin.email_addresses:
             if not address.verified:
                 continue
