@@ -12,7 +12,8 @@ The rules, which protect against account takeover through an email address:
    verified. A request for an unverified address sends nothing and looks
    the same from outside, so it does not reveal which addresses exist.
 3. An address held by one account, verified or not, cannot be claimed by
-   another. Sign-up and social sign-up reject it (ACCOUNT_UNIQUE_EMAIL).
+   another. Sign-up and social sign-up never create a second account with
+   it (ACCOUNT_UNIQUE_EMAIL).
    Adding it to a second account leaves an unverified row there, because
    allauth hides which addresses exist, but that row never receives a
    verification link and can never be verified, so it grants nothing.
