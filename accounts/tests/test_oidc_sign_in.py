@@ -13,6 +13,7 @@ import requests
 from allauth.account.models import EmailAddress
 from allauth.socialaccount.models import SocialAccount, SocialApp
 from django.contrib.auth import SESSION_KEY
+from django.test import Client
 
 from accounts.models import User
 from accounts.tests.conftest import (
@@ -198,3 +199,29 @@ def test_tampered_state_is_rejected(client, social_app):
     assert signed_in_user_pk(client) is None
     assert not User.objects.filter(email="newcomer@example.com").exists()
     assert SocialAccount.objects.count() == 0
+
+
+def test_browser_client_redirect_flow(social_app):
+    # The React app posts a form to the headless endpoint; the rest of the
+    # flow runs through the same provider pages and callback.
+    browser = Client(enforce_csrf_checks=True)
+    browser.get("/_allauth/browser/v1/auth/session")
+    response = browser.post(
+        "/_allauth/browser/v1/auth/provider/redirect",
+        {
+            "provider": OIDC_PROVIDER_ID,
+            "callback_url": "/after-sign-in/",
+            "process": "login",
+            "csrfmiddlewaretoken": browser.cookies["csrftoken"].value,
+        },
+    )
+    assert response.status_code == 302
+
+    callback_url = consent_at_provider(response["Location"], "newcomer", allow=True)
+    finished = finish_at_marketplace(browser, callback_url)
+    session = browser.get("/_allauth/browser/v1/auth/session")
+
+    assert finished.status_code == 302
+    assert finished["Location"] == "/after-sign-in/"
+    assert session.status_code == 200
+    assert session.json()["data"]["user"]["email"] == "newcomer@example.com"
