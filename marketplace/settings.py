@@ -11,6 +11,8 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
+from accounts.providers import social_providers_from_env
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -108,6 +110,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
@@ -129,7 +135,11 @@ STORAGES = {
 }
 
 REST_FRAMEWORK = {
+    # The session-token class comes first: DRF takes the WWW-Authenticate
+    # header from the first class, and only that header turns a rejected
+    # token into 401 (anonymous requests still get 403).
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.api.authentication.SessionTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": [
@@ -225,3 +235,118 @@ LOGGING = {
         "django.db.backends": {"level": "WARNING"},
     },
 }
+
+# Shared cache: allauth keeps its rate-limit counters here, so with several
+# web processes the limits only hold when every process uses the same Redis.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Accounts: django-allauth with email sign-in, social providers and the
+# headless API for the React app (browser client) and mobile apps (app
+# client, X-Session-Token header).
+INSTALLED_APPS += [
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.kakao",
+    "allauth.socialaccount.providers.naver",
+    "allauth.socialaccount.providers.openid_connect",
+    "allauth.headless",
+    "allauth.usersessions",
+]
+MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
+
+EMAIL_URL = env.str("EMAIL_URL", default="")
+if EMAIL_URL:
+    vars().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_HOST", default=""):
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = env.str("EMAIL_HOST")
+    EMAIL_PORT = env.int("EMAIL_PORT", default=587)
+    EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+    EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+    EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=True)
+    EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="webmaster@localhost")
+
+ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
+# People sign up and sign in by email. The username is also accepted so that
+# the demo accounts of seed_demo, which have no address, can sign in.
+ACCOUNT_LOGIN_METHODS = {"email", "username"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_PREVENT_ENUMERATION = True
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Marketplace] "
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Password reset mails go only to verified addresses (see the adapter).
+ACCOUNT_EMAIL_UNKNOWN_ACCOUNTS = False
+# Format "count/period/key" per allauth: period in s, m, h or d; the key is
+# ip, user or key (the email address or login being tried).
+ACCOUNT_RATE_LIMITS = {
+    "login": env.str("ACCOUNT_RATE_LIMIT_LOGIN", default="30/m/ip"),
+    "login_failed": env.str(
+        "ACCOUNT_RATE_LIMIT_LOGIN_FAILED", default="10/m/ip,5/5m/key"
+    ),
+    "signup": env.str("ACCOUNT_RATE_LIMIT_SIGNUP", default="20/m/ip"),
+    "reset_password": env.str(
+        "ACCOUNT_RATE_LIMIT_RESET_PASSWORD", default="20/m/ip,5/m/key"
+    ),
+    "reset_password_from_key": "20/m/ip",
+    "confirm_email": env.str("ACCOUNT_RATE_LIMIT_CONFIRM_EMAIL", default="1/3m/key"),
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+    "reauthenticate": "10/m/user",
+}
+
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_LOGIN_ON_GET = False
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_PROVIDERS = social_providers_from_env(env)
+
+HEADLESS_CLIENTS = ("browser", "app")
+HEADLESS_ONLY = False
+# Links in account mails point at the server-rendered pages unless the
+# React app serves them; set these to its URLs when it does.
+HEADLESS_FRONTEND_URLS = {
+    key: value
+    for key, value in {
+        "account_confirm_email": env.str("FRONTEND_URL_CONFIRM_EMAIL", default=""),
+        "account_reset_password_from_key": env.str(
+            "FRONTEND_URL_RESET_PASSWORD", default=""
+        ),
+        "account_signup": env.str("FRONTEND_URL_SIGNUP", default=""),
+    }.items()
+    if value
+}
+
+# Profile: neighbourhood confirmation and avatar limits.
+ACCOUNTS_NEIGHBOURHOOD_RADIUS_KM = env.float(
+    "ACCOUNTS_NEIGHBOURHOOD_RADIUS_KM", default=6.0
+)
+ACCOUNTS_NEIGHBOURHOOD_VALID_DAYS = env.int(
+    "ACCOUNTS_NEIGHBOURHOOD_VALID_DAYS", default=30
+)
+ACCOUNTS_AVATAR_MAX_BYTES = env.int(
+    "ACCOUNTS_AVATAR_MAX_BYTES", default=5 * 1024 * 1024
+)
+ACCOUNTS_AVATAR_MAX_SIDE = env.int("ACCOUNTS_AVATAR_MAX_SIDE", default=4096)

@@ -1,5 +1,5 @@
+from allauth.account import views as allauth_views
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import (
     SpectacularAPIView,
@@ -12,13 +12,19 @@ from recommender import views as recommender_views
 urlpatterns = [
     path("", recommender_views.home, name="home"),
     path("admin/", admin.site.urls),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # allauth serves these paths as account_login and account_logout; the
+    # short names stay for the templates and LOGIN_URL.
+    path("accounts/login/", allauth_views.login, name="login"),
+    path("accounts/logout/", allauth_views.logout, name="logout"),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("_allauth/", include("allauth.headless.urls")),
     path("api/v1/", include("recommender.api.urls")),
     path("api/v1/", include("listings.api.urls")),
     path("api/v1/", include("orders.api.urls")),
     path("api/v1/", include("notifications.api.urls")),
     path("", include("orders.urls")),
+    path("api/v1/", include("accounts.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/v1/", include("moderation.api.urls")),
     path(
