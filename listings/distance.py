@@ -22,6 +22,7 @@ from django.db.models.functions import (
 )
 
 from accounts.models import Neighbourhood, User
+from accounts.selectors import home_neighbourhood
 
 EARTH_RADIUS_KM: Final = 6371.0
 # Annotation with the distance in km from the requested neighbourhood.
@@ -73,7 +74,10 @@ def format_distance(kilometres: Decimal | None) -> str | None:
 def default_near_neighbourhood(viewer: User | AnonymousUser) -> Neighbourhood | None:
     """Return the neighbourhood that distances default to for `viewer`.
 
-    TODO: return the signed-in user's home neighbourhood once profiles
-    store one; until then distances are shown only when `near` is given.
+    That is the signed-in user's home neighbourhood (the most recently
+    confirmed one that has not expired); None for visitors and for users
+    without one, whose distances are shown only when `near` is given.
     """
-    return None
+    if not isinstance(viewer, User):
+        return None
+    return home_neighbourhood(viewer)

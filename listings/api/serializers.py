@@ -391,6 +391,10 @@ class ListingQuerySerializer(serializers.Serializer[object]):
                     ]
                 }
             )
+        default_near = self.context.get("default_near")
+        if "near" not in attrs and default_near is not None:
+            # A signed-in user's home neighbourhood stands in for `near`.
+            attrs["near"] = default_near
         if "near" not in attrs:
             if "radius_km" in attrs:
                 raise serializers.ValidationError(
@@ -401,7 +405,8 @@ class ListingQuerySerializer(serializers.Serializer[object]):
                     {
                         "ordering": [
                             "The distance ordering needs near, the "
-                            "neighbourhood id; give near or pick another "
+                            "neighbourhood id, or a confirmed home "
+                            "neighbourhood; give near or pick another "
                             "ordering."
                         ]
                     }

@@ -130,10 +130,13 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
 
     def list(self, request: Request) -> Response:
         """Return one page of the listings that match the query."""
-        query = ListingQuerySerializer(data=request.query_params)
+        query = ListingQuerySerializer(
+            data=request.query_params,
+            context={"default_near": distance.default_near_neighbourhood(request.user)},
+        )
         query.is_valid(raise_exception=True)
         params = query.validated_data
-        near = params.get("near") or distance.default_near_neighbourhood(request.user)
+        near = params.get("near")
         filters = selectors.ListingFilters(
             category=params.get("category"),
             min_price=params.get("min_price"),

@@ -1,9 +1,12 @@
 import json
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
+from accounts.tests.factories import UserNeighbourhoodFactory
 from listings.distance import format_distance
 from recommender.tests.factories import ListingFactory, NeighbourhoodFactory
 
@@ -164,8 +167,8 @@ def test_cursor_of_other_place_is_rejected(places, listings):
         (
             {"ordering": "distance"},
             "ordering",
-            "The distance ordering needs near, the neighbourhood id; give near "
-            "or pick another ordering.",
+            "The distance ordering needs near, the neighbourhood id, or a "
+            "confirmed home neighbourhood; give near or pick another ordering.",
         ),
         (
             {"near": "987654"},
@@ -212,3 +215,39 @@ def test_format_distance(kilometres, expected):
     value = None if kilometres is None else Decimal(kilometres)
 
     assert format_distance(value) == expected
+
+
+def test_signed_in_user_gets_distances_from_home_neighbourhood(places, listings):
+    membership = UserNeighbourhoodFactory(
+        neighbourhood=places["hapjeong"], confirmed_at=timezone.now()
+    )
+    client = APIClient()
+    client.force_authenticate(membership.user)
+
+    response = client.get(LISTINGS_URL, {"ordering": "distance"})
+
+    assert response.status_code == 200, response.content
+    shown = [
+        (item["neighbourhood"], item["distance"]) for item in response.json()["results"]
+    ]
+    assert shown == [
+        ("Hapjeong-dong", "under 1 km"),
+        ("Mangwon-dong", "1 km"),
+        ("Mangwon Market", "1 km"),
+        ("Yeoksam-dong", "12 km"),
+        ("U-dong", "333 km"),
+    ]
+
+
+def test_expired_home_neighbourhood_gives_no_default(places, listings):
+    membership = UserNeighbourhoodFactory(
+        neighbourhood=places["hapjeong"],
+        confirmed_at=timezone.now() - timedelta(days=31),
+    )
+    client = APIClient()
+    client.force_authenticate(membership.user)
+
+    response = client.get(LISTINGS_URL)
+
+    assert response.status_code == 200, response.content
+    assert [item["distance"] for item in response.json()["results"]] == [None] * 5
