@@ -1,4 +1,5 @@
-"""Signal receivers: the cart merge at sign-in and price-drop notices."""
+"""Signal receivers: the cart merge at sign-in, price-drop notices and
+erasure."""
 
 import logging
 from typing import Any
@@ -9,9 +10,13 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 
 from accounts.models import User
+from accounts.signals import user_erased
 from listings.models import Listing
+from notifications.models import Notification
+from orders.models import Cart, Favorite, Offer
 from orders.services.carts import CART_TOKEN_SESSION_KEY, merge_anonymous_cart
 from orders.services.favorites import notify_price_drop
+from orders.services.offers import withdraw_offer
 
 logger = logging.getLogger(__name__)
 
@@ -75,3 +80,30 @@ def notify_favorites_of_price_drop(
         notify_price_drop(
             listing=instance, old_price=previous["price"], new_price=instance.price
         )
+
+
+@receiver(user_erased, dispatch_uid="orders_forget_erased_user")
+def forget_erased_user(sender: type, user: User, **kwargs: Any) -> None:
+    """Drop what only the erased user saw and free what they held.
+
+    Favorites, the cart and notifications go. The user's open offers are
+    withdrawn, so a listing reserved for them through an accepted offer is
+    active again at once instead of when the hold runs out. Orders stay: the
+    other party still needs them, and they show the user as "Deleted user".
+
+    NOTE: offers that other buyers made on the erased user's listings stay
+    as they are; those listings are hidden, so nobody can act on them.
+    """
+    Favorite.objects.filter(user=user).delete()
+    Cart.objects.filter(user=user).delete()
+    Notification.objects.filter(user=user).delete()
+    open_offers = Offer.objects.filter(
+        buyer=user,
+        status__in=[
+            Offer.Status.PENDING,
+            Offer.Status.COUNTERED,
+            Offer.Status.ACCEPTED,
+        ],
+    ).order_by("listing_id", "pk")
+    for offer in open_offers:
+        withdraw_offer(offer=offer, user=user)
