@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "accounts",
     "listings",
     "recommender",
+    "webapp",
 ]
 
 MIDDLEWARE = [

@@ -13,4 +13,5 @@ urlpatterns = [
     path("api/v1/", include("recommender.api.urls")),
     path("api/v1/", include("listings.api.urls")),
     path("api/v1/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("app/", include("webapp.urls")),
 ]

@@ -1,0 +1,89 @@
+import { useEffect, useState } from "react";
+import { Link, useParams } from "react-router-dom";
+
+import { fetchListing } from "../api/listings";
+import { Spinner } from "../components/Spinner";
+import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
+
+export function ListingPage() {
+  const { id } = useParams();
+  const [state, setState] = useState({ status: "loading", listing: null, error: null });
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setState({ status: "loading", listing: null, error: null });
+    fetchListing(id, { signal: controller.signal })
+      .then((listing) => setState({ status: "ready", listing, error: null }))
+      .catch((error) => {
+        if (!controller.signal.aborted) {
+          setState({ status: "error", listing: null, error: error.userMessage });
+        }
+      });
+    return () => controller.abort();
+  }, [id]);
+
+  if (state.status === "loading") {
+    return <Spinner label="Loading the listing" />;
+  }
+  if (state.status === "error") {
+    return (
+      <div className="error-box" role="alert">
+        <p>{state.error}</p>
+        <Link to="/">Back to the feed</Link>
+      </div>
+    );
+  }
+
+  const { listing } = state;
+  return (
+    <article className="listing">
+      <div className="gallery">
+        {listing.image_url ? (
+          <img src={listing.image_url} alt={listing.title} />
+        ) : (
+          <div className="no-photo large">No photo</div>
+        )}
+      </div>
+      <div className="listing-info">
+        <h1>{listing.title}</h1>
+        <p className="price large">{formatPrice(listing.price, listing.currency)}</p>
+        <dl className="facts">
+          <dt>Condition</dt>
+          <dd>{CONDITION_LABELS[listing.condition] ?? listing.condition}</dd>
+          <dt>Status</dt>
+          <dd>{listing.status}</dd>
+          {listing.category_path && (
+            <>
+              <dt>Category</dt>
+              <dd>{listing.category_path}</dd>
+            </>
+          )}
+          {listing.neighbourhood && (
+            <>
+              <dt>Pick-up</dt>
+              <dd>{listing.neighbourhood}</dd>
+            </>
+          )}
+          <dt>Listed</dt>
+          <dd>{formatDate(listing.created_at)}</dd>
+        </dl>
+        {/* NOTE: the listings API does not return the seller's trust score
+            yet, so only the name is shown. */}
+        <section className="seller" aria-label="Seller">
+          <h2>Seller</h2>
+          <p>
+            {listing.seller}
+            {listing.seller_is_demo && <span className="badge"> demo</span>}
+            {listing.is_own && <span className="badge"> your listing</span>}
+          </p>
+        </section>
+        {listing.description && (
+          <section aria-label="Description">
+            <h2>Description</h2>
+            <p className="description">{listing.description}</p>
+          </section>
+        )}
+      </div>
+    </article>
+  );
+}
