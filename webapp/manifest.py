@@ -34,7 +34,7 @@ _cache: dict[tuple[str, float], FrontendAssets] = {}
 
 
 def find_manifest() -> Path | None:
-    """Return the manifest from the static directories or STATIC_ROOT."""
+    """Return the manifest's path in the static directories or STATIC_ROOT."""
     found = finders.find(MANIFEST_PATH)
     if isinstance(found, str):
         return Path(found)
@@ -43,7 +43,7 @@ def find_manifest() -> Path | None:
 
 
 def load_assets() -> FrontendAssets:
-    """Read the manifest, cached until the file changes.
+    """Return the entry files that the manifest names, cached per file change.
 
     Raises:
         FrontendNotBuiltError: when there is no manifest, it is not JSON or

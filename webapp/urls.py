@@ -1,6 +1,6 @@
 """Routes of the browser app, included under /app/.
 
-The session API comes first; every other path under /app/ is a client-side
+The session API comes first. Every other path under /app/ is a client-side
 route and gets the same page.
 """
 

@@ -1,9 +1,8 @@
 """The page that serves the browser app and its session sign-in API.
 
 NOTE: the session API is Django's password login, kept until allauth's
-headless browser API (/_allauth/browser/v1/) takes over sign-in; the app
-calls it from frontend/src/auth/ only. It has no rate limit on failed
-attempts yet.
+headless browser API (/_allauth/browser/v1/) takes over sign-in. Only
+frontend/src/auth/ calls it. It has no rate limit on failed attempts yet.
 """
 
 import json

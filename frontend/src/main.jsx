@@ -5,7 +5,7 @@ import { App } from "./App";
 import "./styles.css";
 
 // The Django page embeds {"user": ...} with json_script, which saves one
-// request on the first load; without it the app asks the session API.
+// request on the first load. Without it the app fetches the session API.
 function readInitialUser() {
   const element = document.getElementById("app-config");
   if (!element) {

@@ -49,6 +49,10 @@ export function describeError(error) {
   if (detail) {
     return detail;
   }
+  // Django's CSRF middleware answers with an HTML page, not JSON.
+  if (status === 403 && typeof data === "string" && data.includes("CSRF")) {
+    return "The page's security token is missing or expired. Reload the page and try again.";
+  }
   if (STATUS_MESSAGES[status]) {
     return STATUS_MESSAGES[status];
   }

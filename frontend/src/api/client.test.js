@@ -51,6 +51,13 @@ describe("describeError", () => {
     expect(describeError(failure(status, "<html>"))).toBe(message);
   });
 
+  it("explains a rejected CSRF token", () => {
+    const page = "<h1>Forbidden <span>(403)</span></h1><p>CSRF verification failed.</p>";
+    expect(describeError(failure(403, page))).toBe(
+      "The page's security token is missing or expired. Reload the page and try again.",
+    );
+  });
+
   it("adds Retry-After to a 429", () => {
     const message = describeError(
       failure(429, { detail: "Bumped less than 24 hours ago." }, { "retry-after": "120" }),

@@ -1,19 +1,14 @@
 import { Link } from "react-router-dom";
 
 import { CONDITION_LABELS, formatPrice } from "../format";
+import { ListingPhoto } from "./ListingPhoto";
 
-/** A listing tile; `reason` is the feed's explanation, when there is one. */
+/** Renders a listing tile with the feed's `reason`, when there is one. */
 export function ListingCard({ listing, reason }) {
   return (
     <li className="card">
       <Link to={`/listings/${listing.id}`} className="card-link">
-        {listing.image_url ? (
-          <img src={listing.image_url} alt="" loading="lazy" />
-        ) : (
-          <div className="no-photo" aria-hidden="true">
-            No photo
-          </div>
-        )}
+        <ListingPhoto src={listing.image_url} alt="" />
         <div className="card-body">
           <h3 className="title">{listing.title}</h3>
           <p className="price">{formatPrice(listing.price, listing.currency)}</p>

@@ -2,6 +2,7 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 
 import { fetchListing } from "../api/listings";
+import { ListingPhoto } from "../components/ListingPhoto";
 import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 
@@ -38,11 +39,7 @@ export function ListingPage() {
   return (
     <article className="listing">
       <div className="gallery">
-        {listing.image_url ? (
-          <img src={listing.image_url} alt={listing.title} />
-        ) : (
-          <div className="no-photo large">No photo</div>
-        )}
+        <ListingPhoto src={listing.image_url} alt={listing.title} large />
       </div>
       <div className="listing-info">
         <h1>{listing.title}</h1>

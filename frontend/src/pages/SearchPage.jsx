@@ -41,6 +41,7 @@ export function buildSearchParams(draft) {
   if (q) {
     params.set("q", q);
   }
+
   for (const condition of draft.condition) {
     params.append("condition", condition);
   }
@@ -54,11 +55,13 @@ export function buildSearchParams(draft) {
     }
     params.set(bound, value);
   }
+
   const low = params.get("min_price");
   const high = params.get("max_price");
   if (low !== null && high !== null && Number(low) > Number(high)) {
     return { error: `max_price ${high} is below min_price ${low}; swap them.` };
   }
+
   if (draft.currency) {
     params.set("currency", draft.currency);
   }

@@ -6,7 +6,7 @@ export const MIN_QUERY_LENGTH = 2;
 export const DEBOUNCE_MS = 300;
 
 /**
- * A combobox over the catalog search. Choosing a product calls
+ * Renders a combobox over the catalog search. Choosing a product calls
  * `onSelect(product)` with the API's suggestion (title, category,
  * suggested_price, ...).
  */

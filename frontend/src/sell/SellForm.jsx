@@ -23,8 +23,8 @@ export const EMPTY_LISTING = {
 };
 
 /**
- * The sell form. It checks the values before sending and shows the
- * server's field messages when the API rejects them; `onSubmit(body)`
+ * Renders the sell form. It checks the values before sending and shows the
+ * server's field messages when the API rejects them. `onSubmit(body)`
  * returns a promise that rejects with the API error.
  */
 export function SellForm({ onSubmit, initialValues = EMPTY_LISTING }) {
