@@ -4,6 +4,7 @@
 // light and dark at phone and desktop widths.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 import { chromium } from "playwright-core";
@@ -16,6 +17,9 @@ const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TITLE = "맥북 프로 팝니다";
 const DESCRIPTION = "2021년형 14인치, 배터리 사이클 120회. 직거래 선호합니다.";
 const SERVER_ORIGIN = new URL(BASE_URL).origin;
+const AXE_SCRIPT = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+// axe-core rule tags: WCAG 2.0 and 2.1, levels A and AA.
+const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"];
 // How long the worker may take to train the model and embed the listings.
 const PERSONALIZED_FEED_TIMEOUT_MS = 180_000;
 
@@ -57,6 +61,57 @@ async function openContext(browser, options = {}) {
   return { context, page, problems };
 }
 
+/** Runs axe-core on the page and fails with the rules that it violates. */
+async function checkAccessibility(page, label) {
+  await page.addScriptTag({ path: AXE_SCRIPT });
+  const { passed, violations } = await page.evaluate(async (tags) => {
+    const result = await window.axe.run(document, { runOnly: { type: "tag", values: tags } });
+    return {
+      passed: result.passes.length,
+      violations: result.violations.map((violation) => ({
+        rule: violation.id,
+        impact: violation.impact,
+        targets: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")),
+      })),
+    };
+  }, AXE_TAGS);
+  assert.deepEqual(violations, [], `axe-core found violations on ${label}`);
+  // A page where no rule applied would pass vacuously.
+  assert.ok(passed > 5, `axe-core checked only ${passed} rules on ${label}`);
+}
+
+/** Signs in with the keyboard alone and checks the focus order on the way. */
+async function signInWithKeyboard(page, username) {
+  await page.goto(`${BASE_URL}/app/sign-in`);
+  await page.getByRole("heading", { name: "Sign in" }).waitFor();
+  const stops = [];
+  for (let press = 0; press < 12; press += 1) {
+    await page.keyboard.press("Tab");
+    const name = await page.evaluate(() => {
+      const element = document.activeElement;
+      return element.getAttribute("aria-label") ?? element.labels?.[0]?.textContent ?? element.textContent;
+    });
+    stops.push(name.trim());
+    if (name === "Username") {
+      break;
+    }
+  }
+  assert.deepEqual(stops, [
+    "Skip to content",
+    "Marketplace",
+    "Search",
+    "Sell",
+    "Sign in",
+    "Switch to the dark theme",
+    "Username",
+  ]);
+  await page.keyboard.type(username);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(PASSWORD);
+  await page.keyboard.press("Enter");
+  await page.getByText(username, { exact: true }).waitFor();
+}
+
 async function signIn(page, username) {
   await page.goto(`${BASE_URL}/app/sign-in`);
   await page.getByLabel("Username").fill(username);
@@ -82,6 +137,9 @@ async function checkWrongPassword({ page, problems }) {
 
 async function listItem(page) {
   await page.goto(`${BASE_URL}/app/sell`);
+  await page.getByRole("heading", { name: "Sell an item" }).waitFor();
+  assert.equal(await page.title(), "Sell an item · Marketplace");
+  await checkAccessibility(page, "the sell form");
   await page.getByLabel("Find the product in the catalog (optional)").fill("laptop stand");
   const option = page.getByRole("option").first();
   await option.waitFor();
@@ -118,6 +176,8 @@ async function findByKoreanSearch(page, listingPath) {
   await page.waitForURL(/\/app\/search\?q=/);
   const card = page.getByRole("link", { name: new RegExp(TITLE) });
   await card.first().waitFor();
+  assert.equal(await page.title(), "Search: 맥북 · Marketplace");
+  await checkAccessibility(page, "the search results");
   await card.first().click();
   await page.waitForURL(`${BASE_URL}${listingPath}`);
   await page.getByRole("heading", { level: 1, name: TITLE }).waitFor();
@@ -180,10 +240,12 @@ async function captureScreenshots(browser, listingPath) {
       );
       assert.equal(overflow, 0, `the home page scrolls sideways at ${width} px`);
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, `home-${colorScheme}-${width}.png`) });
+      await checkAccessibility(page, `the home page (${colorScheme}, ${width} px)`);
 
       await page.goto(`${BASE_URL}${listingPath}`);
       await page.getByRole("heading", { level: 1, name: TITLE }).waitFor();
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, `listing-${colorScheme}-${width}.png`) });
+      await checkAccessibility(page, `the listing page (${colorScheme}, ${width} px)`);
 
       assert.deepEqual(problems, []);
       await context.close();
@@ -209,6 +271,8 @@ async function main() {
   try {
     step("seller signs in and lists an item");
     const seller = await openContext(browser);
+    await seller.page.goto(`${BASE_URL}/app/sign-in`);
+    await checkAccessibility(seller.page, "the sign-in page");
     await checkWrongPassword(seller);
     await signIn(seller.page, "e2e-seller");
     const listingPath = await listItem(seller.page);
@@ -218,7 +282,7 @@ async function main() {
 
     step("buyer finds it by a Korean search");
     const buyer = await openContext(browser);
-    await signIn(buyer.page, "e2e-buyer");
+    await signInWithKeyboard(buyer.page, "e2e-buyer");
     await findByKoreanSearch(buyer.page, listingPath);
     await checkEmptySearch(buyer.page);
     assert.deepEqual(buyer.problems, []);

@@ -5,9 +5,11 @@ import { useAuth } from "../auth/AuthContext";
 import { InfiniteList } from "../components/InfiniteList";
 import { ListingCard } from "../components/ListingCard";
 import { useCursorPages } from "../hooks/useCursorPages";
+import { usePageTitle } from "../hooks/usePageTitle";
 
 export function FeedPage() {
   const { user } = useAuth();
+  usePageTitle("For you");
   // A sign-in or sign-out changes the ranking, so the scroll starts over.
   const pages = useCursorPages(fetchFeedPage, user?.username ?? "");
 

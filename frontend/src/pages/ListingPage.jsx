@@ -5,10 +5,12 @@ import { fetchListing } from "../api/listings";
 import { ListingPhoto } from "../components/ListingPhoto";
 import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
+import { usePageTitle } from "../hooks/usePageTitle";
 
 export function ListingPage() {
   const { id } = useParams();
   const [state, setState] = useState({ status: "loading", listing: null, error: null });
+  usePageTitle(state.listing?.title ?? "Listing");
 
   useEffect(() => {
     const controller = new AbortController();

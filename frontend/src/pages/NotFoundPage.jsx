@@ -1,6 +1,9 @@
 import { Link } from "react-router-dom";
 
+import { usePageTitle } from "../hooks/usePageTitle";
+
 export function NotFoundPage() {
+  usePageTitle("Page not found");
   return (
     <>
       <h1>Page not found</h1>

@@ -6,6 +6,7 @@ import { InfiniteList } from "../components/InfiniteList";
 import { ListingCard } from "../components/ListingCard";
 import { CONDITION_LABELS } from "../format";
 import { useCursorPages } from "../hooks/useCursorPages";
+import { usePageTitle } from "../hooks/usePageTitle";
 import { CONDITIONS, CURRENCIES } from "../sell/validation";
 
 // The listings API rejects longer queries.
@@ -76,6 +77,8 @@ export function SearchPage() {
   const [draft, setDraft] = useState(() => draftFromParams(searchParams));
   const [formError, setFormError] = useState(null);
   const queryString = searchParams.toString();
+  const q = searchParams.get("q");
+  usePageTitle(q ? `Search: ${q}` : "Search");
 
   const fetchPage = useCallback(
     (nextUrl, options) => fetchListingPage(new URLSearchParams(queryString), nextUrl, options),
@@ -105,7 +108,6 @@ export function SearchPage() {
     }
   }
 
-  const q = searchParams.get("q");
   return (
     <>
       <h1>Search</h1>

@@ -3,11 +3,13 @@ import { Link, useNavigate } from "react-router-dom";
 import { createListing } from "../api/listings";
 import { useAuth } from "../auth/AuthContext";
 import { Spinner } from "../components/Spinner";
+import { usePageTitle } from "../hooks/usePageTitle";
 import { SellForm } from "../sell/SellForm";
 
 export function SellPage() {
   const { user, loaded } = useAuth();
   const navigate = useNavigate();
+  usePageTitle("Sell an item");
 
   if (!loaded) {
     return <Spinner />;

@@ -2,6 +2,7 @@ import { useState } from "react";
 import { useNavigate, useSearchParams } from "react-router-dom";
 
 import { useAuth } from "../auth/AuthContext";
+import { usePageTitle } from "../hooks/usePageTitle";
 
 /** Returns `next` when it is a path inside the app, else the feed. */
 export function safeNextPath(next) {
@@ -13,6 +14,7 @@ export function safeNextPath(next) {
 
 export function SignInPage() {
   const { signIn } = useAuth();
+  usePageTitle("Sign in");
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
   const [username, setUsername] = useState("");
