@@ -1,5 +1,5 @@
-import { NavLink, Outlet, useNavigate } from "react-router-dom";
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
+import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
 
 import { useAuth } from "../auth/AuthContext";
 import { ThemeToggle } from "../theme/ThemeToggle";
@@ -8,6 +8,19 @@ export function Layout() {
   const { user, signOut } = useAuth();
   const navigate = useNavigate();
   const [signOutError, setSignOutError] = useState(null);
+  const location = useLocation();
+  const mainRef = useRef(null);
+  const firstPathRef = useRef(location.pathname);
+
+  // After a client-side navigation, move focus to the new page's content so
+  // that keyboard and screen reader users start there. The first load keeps
+  // the browser's own focus.
+  useEffect(() => {
+    if (location.pathname !== firstPathRef.current) {
+      firstPathRef.current = null;
+      mainRef.current?.focus();
+    }
+  }, [location.pathname]);
 
   async function handleSignOut() {
     setSignOutError(null);
@@ -51,7 +64,7 @@ export function Layout() {
           {signOutError}
         </p>
       )}
-      <main id="main" tabIndex={-1}>
+      <main id="main" tabIndex={-1} ref={mainRef}>
         <Outlet />
       </main>
     </>

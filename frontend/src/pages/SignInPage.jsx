@@ -1,5 +1,5 @@
 import { useState } from "react";
-import { useNavigate, useSearchParams } from "react-router-dom";
+import { Link, useNavigate, useSearchParams } from "react-router-dom";
 
 import { useAuth } from "../auth/AuthContext";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -13,7 +13,7 @@ export function safeNextPath(next) {
 }
 
 export function SignInPage() {
-  const { signIn } = useAuth();
+  const { signIn, user } = useAuth();
   usePageTitle("Sign in");
   const navigate = useNavigate();
   const [searchParams] = useSearchParams();
@@ -37,6 +37,17 @@ export function SignInPage() {
       setError(failure.userMessage ?? "Signing in failed. Try again.");
       setSending(false);
     }
+  }
+
+  if (user) {
+    return (
+      <>
+        <h1>Sign in</h1>
+        <p>
+          You are signed in as {user.username}. <Link to="/">Go to your feed</Link>.
+        </p>
+      </>
+    );
   }
 
   return (
