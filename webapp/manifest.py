@@ -34,12 +34,21 @@ _cache: dict[tuple[str, float], FrontendAssets] = {}
 
 
 def find_manifest() -> Path | None:
-    """Return the manifest's path in the static directories or STATIC_ROOT."""
+    """Return the path of the manifest that matches the served files.
+
+    With DEBUG on, static files are served from the static directories, so
+    their manifest comes first. Otherwise whitenoise serves STATIC_ROOT, and
+    a build newer than the last collectstatic must not name files that
+    STATIC_ROOT lacks.
+    """
     found = finders.find(MANIFEST_PATH)
-    if isinstance(found, str):
-        return Path(found)
+    source = Path(found) if isinstance(found, str) else None
     collected = Path(settings.STATIC_ROOT) / MANIFEST_PATH
-    return collected if collected.is_file() else None
+    candidates = [source, collected] if settings.DEBUG else [collected, source]
+    for candidate in candidates:
+        if candidate is not None and candidate.is_file():
+            return candidate
+    return None
 
 
 def load_assets() -> FrontendAssets:

@@ -119,3 +119,42 @@ def test_root_page_is_unchanged(client: Client) -> None:
 
     assert response.status_code == 200
     assert b"main-abc123.js" not in response.content
+
+
+def _write_manifest(directory: Path, script: str) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    manifest = {"src/main.jsx": {"file": script, "isEntry": True}}
+    (directory / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("debug", "expected"),
+    [(False, "assets/collected.js"), (True, "assets/source.js")],
+)
+def test_app_page_picks_served_manifest(
+    client: Client, settings, tmp_path: Path, debug: bool, expected: str
+) -> None:
+    _write_manifest(tmp_path / "static" / "build", "assets/source.js")
+    _write_manifest(tmp_path / "collected" / "build", "assets/collected.js")
+    settings.STATICFILES_DIRS = [tmp_path / "static"]
+    settings.STATIC_ROOT = tmp_path / "collected"
+    settings.DEBUG = debug
+
+    response = client.get("/app/")
+
+    assert response.status_code == 200
+    assert f"/static/build/{expected}".encode() in response.content
+
+
+def test_app_page_uses_collected_manifest_alone(
+    client: Client, settings, tmp_path: Path
+) -> None:
+    (tmp_path / "static").mkdir()
+    _write_manifest(tmp_path / "collected" / "build", "assets/collected.js")
+    settings.STATICFILES_DIRS = [tmp_path / "static"]
+    settings.STATIC_ROOT = tmp_path / "collected"
+
+    response = client.get("/app/")
+
+    assert response.status_code == 200
+    assert b"/static/build/assets/collected.js" in response.content

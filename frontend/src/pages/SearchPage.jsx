@@ -1,4 +1,4 @@
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 import { useSearchParams } from "react-router-dom";
 
 import { fetchListingPage } from "../api/listings";
@@ -79,6 +79,11 @@ export function SearchPage() {
   const queryString = searchParams.toString();
   const q = searchParams.get("q");
   usePageTitle(q ? `Search: ${q}` : "Search");
+
+  // Back and forward change the URL without a submit; the form follows it.
+  useEffect(() => {
+    setDraft(draftFromParams(new URLSearchParams(queryString)));
+  }, [queryString]);
 
   const fetchPage = useCallback(
     (nextUrl, options) => fetchListingPage(new URLSearchParams(queryString), nextUrl, options),

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "react";
+import { useEffect, useId, useRef, useState } from "react";
 
 import { searchCatalog } from "../api/catalog";
 
@@ -19,10 +19,12 @@ export function CatalogAutocomplete({ onSelect }) {
   const [active, setActive] = useState(-1);
   const [status, setStatus] = useState("idle");
   const [error, setError] = useState(null);
+  // The title of the chosen product fills the input; it is not a new search.
+  const chosenTitleRef = useRef(null);
 
   useEffect(() => {
     const words = query.trim();
-    if (words.length < MIN_QUERY_LENGTH) {
+    if (words.length < MIN_QUERY_LENGTH || query === chosenTitleRef.current) {
       setProducts([]);
       setStatus("idle");
       return undefined;
@@ -52,6 +54,7 @@ export function CatalogAutocomplete({ onSelect }) {
   }, [query]);
 
   function choose(product) {
+    chosenTitleRef.current = product.title;
     onSelect(product);
     setQuery(product.title);
     setOpen(false);

@@ -116,6 +116,8 @@ describe("SellForm", () => {
     await user.click(option);
 
     expect(searchCatalog).toHaveBeenLastCalledWith("sony xm4", expect.anything());
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(searchCatalog).toHaveBeenCalledTimes(1);
     expect(screen.getByLabelText("Title").value).toBe(HEADPHONES.title);
     expect(screen.getByLabelText("Price").value).toBe("208.80");
     expect(screen.getByLabelText("Currency").value).toBe("USD");
