@@ -169,6 +169,17 @@ async function listItem(page) {
   return listingPath;
 }
 
+/** Hides the new listing and shows it again through the seller's buttons. */
+async function hideAndShowAgain(page) {
+  const actions = page.getByRole("region", { name: "Manage your listing" });
+  // A new listing counts as bumped when it was created.
+  assert.equal(await actions.getByRole("button", { name: "Bump to the top" }).isDisabled(), true);
+  await actions.getByRole("button", { name: "Hide" }).click();
+  await actions.getByRole("button", { name: "Show again" }).waitFor();
+  await actions.getByRole("button", { name: "Show again" }).click();
+  await actions.getByRole("button", { name: "Hide" }).waitFor();
+}
+
 async function findByKoreanSearch(page, listingPath) {
   await page.goto(`${BASE_URL}/app/search`);
   await page.getByLabel("Search words").fill("맥북");
@@ -276,6 +287,7 @@ async function main() {
     await checkWrongPassword(seller);
     await signIn(seller.page, "e2e-seller");
     const listingPath = await listItem(seller.page);
+    await hideAndShowAgain(seller.page);
     await checkThemeIsRemembered(seller.page);
     assert.deepEqual(seller.problems, []);
     await seller.context.close();

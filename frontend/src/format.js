@@ -26,3 +26,11 @@ export function formatDate(iso, locale = undefined) {
   }
   return new Intl.DateTimeFormat(locale, { dateStyle: "medium" }).format(date);
 }
+
+export function formatDateTime(iso, locale = undefined) {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) {
+    return "";
+  }
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short" }).format(date);
+}

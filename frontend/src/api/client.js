@@ -25,7 +25,7 @@ export function describeError(error) {
   }
   if (!error.response) {
     if (error.code === "ECONNABORTED" || error.code === "ETIMEDOUT") {
-      return "The server did not answer in time. Try again.";
+      return "The request timed out. Try again.";
     }
     return "The server could not be reached. Check your connection and try again.";
   }

@@ -15,7 +15,7 @@ describe("describeError", () => {
 
   it("explains a timeout", () => {
     expect(describeError({ code: "ECONNABORTED" })).toBe(
-      "The server did not answer in time. Try again.",
+      "The request timed out. Try again.",
     );
   });
 

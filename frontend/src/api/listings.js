@@ -31,3 +31,14 @@ export async function createListing(body) {
   const response = await client.post(LISTINGS_PATH, body);
   return response.data;
 }
+
+// Seller actions of the listings API. Each returns the changed listing.
+export const LISTING_ACTIONS = ["bump", "release", "sell", "hide", "unhide"];
+
+export async function runListingAction(id, action) {
+  if (!LISTING_ACTIONS.includes(action)) {
+    throw new Error(`Unknown listing action ${JSON.stringify(action)}; use one of ${LISTING_ACTIONS.join(", ")}.`);
+  }
+  const response = await client.post(`${LISTINGS_PATH}${id}/${action}/`);
+  return response.data;
+}

@@ -3,6 +3,7 @@ import { Link, useParams } from "react-router-dom";
 
 import { fetchListing } from "../api/listings";
 import { ListingPhoto } from "../components/ListingPhoto";
+import { SellerActions } from "../components/SellerActions";
 import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -76,6 +77,12 @@ export function ListingPage() {
             {listing.is_own && <span className="badge"> your listing</span>}
           </p>
         </section>
+        {listing.is_own && (
+          <SellerActions
+            listing={listing}
+            onChange={(changed) => setState({ status: "ready", listing: changed, error: null })}
+          />
+        )}
         {listing.description && (
           <section aria-label="Description">
             <h2>Description</h2>
