@@ -53,7 +53,7 @@ async function openContext(browser, options = {}) {
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
   page.on("console", (message) => {
     const text = message.text();
-    // Aborted CDN images are expected; anything else logged as an error is not.
+    // Aborted CDN images are expected, but any other logged error is not.
     if (message.type() === "error" && !text.includes("net::ERR_BLOCKED_BY_CLIENT")) {
       problems.push(`console error: ${text}`);
     }
@@ -195,6 +195,14 @@ async function findByKoreanSearch(page, listingPath) {
   const seller = await page.getByRole("region", { name: "Seller" }).textContent();
   assert.match(seller, /e2e-seller/);
   assert.match(await page.locator(".price").first().textContent(), /1,200,000/);
+
+  // The category that the catalog product prefilled links to its listings.
+  const categoryLink = page.locator('.facts a[href*="/app/search?category="]');
+  const categoryName = (await categoryLink.textContent()).split(" > ").at(-1);
+  await categoryLink.click();
+  await page.waitForURL(/\/app\/search\?category=\d+/);
+  await page.getByText(`In ${categoryName}`, { exact: true }).waitFor();
+  await page.getByRole("link", { name: new RegExp(TITLE) }).first().waitFor();
 }
 
 async function checkEmptySearch(page) {

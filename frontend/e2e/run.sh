@@ -12,7 +12,9 @@ CELERY="${CELERY:-.venv/bin/celery}"
 DAPHNE="${DAPHNE:-.venv/bin/daphne}"
 E2E_DATABASE_URL="${E2E_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/marketplace_e2e}"
 E2E_REDIS_URL="${E2E_REDIS_URL:-redis://127.0.0.1:6379/5}"
-E2E_PORT="${E2E_PORT:-8765}"
+# Without E2E_PORT, a port that is free now, so that parallel runs and
+# other servers on this machine do not collide.
+E2E_PORT="${E2E_PORT:-$("$PY" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}"
 CHROMIUM="${CHROMIUM:-/usr/bin/chromium}"
 DATA_DIR="${MARKETPLACE_DATA_DIR:-$ROOT/../shared/data}"
 RAW_DIR="$DATA_DIR/amazon2023/electronics/raw"
@@ -94,6 +96,11 @@ grep -q "ready" "$WORK_DIR/worker.log" || fail "the Celery worker was not ready 
 "$PY" manage.py train two_tower --epochs 2
 
 log "daphne on 127.0.0.1:$E2E_PORT"
+# Binding tells whether the port is taken without sending anything to
+# whatever listens there.
+if ! "$PY" -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$E2E_PORT" 2>/dev/null; then
+  fail "another server already listens on 127.0.0.1:$E2E_PORT; set E2E_PORT to a free port."
+fi
 "$DAPHNE" -b 127.0.0.1 -p "$E2E_PORT" marketplace.asgi:application >"$WORK_DIR/server.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 60); do

@@ -18,6 +18,8 @@ export async function fetchListingPage(params, nextUrl, { signal } = {}) {
     response = await client.get(nextUrl, { signal });
   } else {
     const query = new URLSearchParams(params);
+    // The category's name is only shown on the page; the API takes the id.
+    query.delete("category_name");
     query.set("page_size", String(SEARCH_PAGE_SIZE));
     response = await client.get(`${LISTINGS_PATH}?${query}`, { signal });
   }

@@ -8,6 +8,13 @@ import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
 
+/** Returns the search path for other listings in the listing's category. */
+export function categorySearchPath(listing) {
+  const name = listing.category_path.split(" > ").at(-1);
+  const params = new URLSearchParams({ category: String(listing.category), category_name: name });
+  return `/search?${params}`;
+}
+
 export function ListingPage() {
   const { id } = useParams();
   const [state, setState] = useState({ status: "loading", listing: null, error: null });
@@ -55,7 +62,13 @@ export function ListingPage() {
           {listing.category_path && (
             <>
               <dt>Category</dt>
-              <dd>{listing.category_path}</dd>
+              <dd>
+                {listing.category ? (
+                  <Link to={categorySearchPath(listing)}>{listing.category_path}</Link>
+                ) : (
+                  listing.category_path
+                )}
+              </dd>
             </>
           )}
           {listing.neighbourhood && (

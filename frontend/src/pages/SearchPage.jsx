@@ -27,6 +27,9 @@ function draftFromParams(params) {
     max_price: params.get("max_price") ?? "",
     currency: params.get("currency") ?? "",
     ordering: params.get("ordering") ?? "",
+    // A category id and its name, set by a listing page's category link.
+    category: params.get("category") ?? "",
+    categoryName: params.get("category_name") ?? "",
   };
 }
 
@@ -65,6 +68,15 @@ export function buildSearchParams(draft) {
 
   if (draft.currency) {
     params.set("currency", draft.currency);
+  }
+  if (draft.category) {
+    if (!/^\d+$/.test(draft.category)) {
+      return { error: `category ${draft.category} is not a category id; remove the category filter.` };
+    }
+    params.set("category", draft.category);
+    if (draft.categoryName) {
+      params.set("category_name", draft.categoryName);
+    }
   }
   if (draft.ordering) {
     params.set("ordering", draft.ordering);
@@ -131,6 +143,18 @@ export function SearchPage() {
           />
           <button type="submit">Search</button>
         </div>
+        {draft.category && (
+          <p className="chip-row">
+            <span className="chip">In {draft.categoryName || `category ${draft.category}`}</span>
+            <button
+              type="button"
+              className="link-button"
+              onClick={() => setDraft((current) => ({ ...current, category: "", categoryName: "" }))}
+            >
+              Remove the category filter
+            </button>
+          </p>
+        )}
         <details className="filters">
           <summary>Filters and sorting</summary>
           <fieldset>

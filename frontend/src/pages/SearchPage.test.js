@@ -1,9 +1,19 @@
 import { describe, expect, it } from "vitest";
 
 import { buildSearchParams } from "./SearchPage";
+import { categorySearchPath } from "./ListingPage";
 import { safeNextPath } from "./SignInPage";
 
-const EMPTY = { q: "", condition: [], min_price: "", max_price: "", currency: "", ordering: "" };
+const EMPTY = {
+  q: "",
+  condition: [],
+  min_price: "",
+  max_price: "",
+  currency: "",
+  ordering: "",
+  category: "",
+  categoryName: "",
+};
 
 describe("buildSearchParams", () => {
   it("collapses spaces in Korean words", () => {
@@ -25,6 +35,18 @@ describe("buildSearchParams", () => {
     expect(params.get("max_price")).toBe("20.5");
     expect(params.get("currency")).toBe("USD");
     expect(params.get("ordering")).toBe("-price");
+  });
+
+  it("keeps the category id and its name", () => {
+    const { params } = buildSearchParams({ ...EMPTY, category: "42", categoryName: "Stands" });
+    expect(params.get("category")).toBe("42");
+    expect(params.get("category_name")).toBe("Stands");
+  });
+
+  it("rejects a category that is not an id", () => {
+    expect(buildSearchParams({ ...EMPTY, category: "stands" }).error).toBe(
+      "category stands is not a category id; remove the category filter.",
+    );
   });
 
   it("rejects a minimum above the maximum", () => {
@@ -54,5 +76,15 @@ describe("safeNextPath", () => {
     [null, "/"],
   ])("maps %j to %j", (next, expected) => {
     expect(safeNextPath(next)).toBe(expected);
+  });
+});
+
+describe("categorySearchPath", () => {
+  it("links to the listing's category by id and last name", () => {
+    const path = categorySearchPath({
+      category: 42,
+      category_path: "Electronics > Computers & Accessories > Stands",
+    });
+    expect(path).toBe("/search?category=42&category_name=Stands");
   });
 });

@@ -59,6 +59,18 @@ describe("SearchPage", () => {
     expect(fetchListingPage).toHaveBeenCalledTimes(1);
   });
 
+  it("filters by category and drops the filter on request", async () => {
+    const router = renderSearch("/search?category=42&category_name=Stands");
+
+    expect(await screen.findByText("In Stands")).toBeTruthy();
+    expect(fetchListingPage.mock.calls[0][0].get("category")).toBe("42");
+    await userEvent.click(screen.getByRole("button", { name: "Remove the category filter" }));
+    await userEvent.click(screen.getByRole("button", { name: "Search" }));
+
+    expect(router.state.location.search).toBe("");
+    expect(screen.queryByText("In Stands")).toBeNull();
+  });
+
   it("follows the URL on back", async () => {
     const router = renderSearch("/search?q=camera");
     await userEvent.clear(screen.getByLabelText("Search words"));
