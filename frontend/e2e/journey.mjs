@@ -252,6 +252,7 @@ async function captureScreenshots(browser, listingPath) {
 
       await page.goto(`${BASE_URL}/app/`);
       await page.locator(".card").first().waitFor();
+      await page.waitForLoadState("networkidle");
       const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
       assert.equal(background, colorScheme === "dark" ? "rgb(13, 17, 23)" : "rgb(255, 255, 255)");
       const overflow = await page.evaluate(
@@ -263,6 +264,8 @@ async function captureScreenshots(browser, listingPath) {
 
       await page.goto(`${BASE_URL}${listingPath}`);
       await page.getByRole("heading", { level: 1, name: TITLE }).waitFor();
+      // The category strip loads after the listing.
+      await page.waitForLoadState("networkidle");
       await page.screenshot({ path: path.join(SCREENSHOT_DIR, `listing-${colorScheme}-${width}.png`) });
       await checkAccessibility(page, `the listing page (${colorScheme}, ${width} px)`);
 

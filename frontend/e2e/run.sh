@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# End-to-end run: a fresh PostgreSQL database, Redis, a Celery worker and
-# daphne on 127.0.0.1, seeded with catalog products from the Amazon data,
-# driven by headless Chromium (journey.mjs). Everything started here is
-# stopped on exit.
+# End-to-end run. It starts a fresh PostgreSQL database, Redis, a Celery
+# worker and daphne on 127.0.0.1, seeds catalog products from the Amazon
+# data and drives the app with headless Chromium (journey.mjs). Everything
+# started here is stopped on exit.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$ROOT"
@@ -96,7 +96,7 @@ grep -q "ready" "$WORK_DIR/worker.log" || fail "the Celery worker was not ready 
 "$PY" manage.py train two_tower --epochs 2
 
 log "daphne on 127.0.0.1:$E2E_PORT"
-# Binding tells whether the port is taken without sending anything to
+# A bind checks whether the port is taken without sending anything to
 # whatever listens there.
 if ! "$PY" -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$E2E_PORT" 2>/dev/null; then
   fail "another server already listens on 127.0.0.1:$E2E_PORT; set E2E_PORT to a free port."

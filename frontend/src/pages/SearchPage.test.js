@@ -87,4 +87,8 @@ describe("categorySearchPath", () => {
     });
     expect(path).toBe("/search?category=42&category_name=Stands");
   });
+
+  it("leaves the name out when the path is unknown", () => {
+    expect(categorySearchPath({ category: 7, category_path: null })).toBe("/search?category=7");
+  });
 });
