@@ -11,7 +11,7 @@ TORCH_INDEX_URL ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo serve test lint format evaluate worker bench-import bench-search bench-checkout clean
+.PHONY: venv demo serve test lint format evaluate worker bench-import bench-search bench-checkout clean frontend frontend-test e2e
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -78,3 +78,18 @@ bench-search: venv
 # Checkout orders per second: 8 buyers on distinct listings and on one.
 bench-checkout: venv
 	$(PY) bench/checkout_throughput.py --rounds 50 --repeats 3
+
+# The browser app: install the pinned Node packages and build into
+# static/build/ (Node 20.19 or newer; needed to build, never to serve).
+frontend:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+# Unit tests of the browser app (Vitest in jsdom).
+frontend-test:
+	cd frontend && npm test
+
+# End-to-end run in headless Chromium against daphne, PostgreSQL, Redis
+# and a Celery worker on 127.0.0.1; writes docs/screenshots/. Recreates
+# the database named by E2E_DATABASE_URL (see frontend/e2e/run.sh).
+e2e: venv
+	frontend/e2e/run.sh

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "notifications",
     "moderation",
     "drf_spectacular_sidecar",
+    "webapp",
 ]
 
 MIDDLEWARE = [

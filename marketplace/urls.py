@@ -41,4 +41,5 @@ urlpatterns = [
     ),
     path("", include("listings.urls")),
     path("", include("moderation.urls")),
+    path("app/", include("webapp.urls")),
 ]

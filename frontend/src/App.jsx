@@ -1,0 +1,39 @@
+import { BrowserRouter, Route, Routes } from "react-router-dom";
+
+import { AuthProvider } from "./auth/AuthContext";
+import { Layout } from "./components/Layout";
+import { FeedPage } from "./pages/FeedPage";
+import { ListingPage } from "./pages/ListingPage";
+import { NotFoundPage } from "./pages/NotFoundPage";
+import { SearchPage } from "./pages/SearchPage";
+import { SellPage } from "./pages/SellPage";
+import { SignInPage } from "./pages/SignInPage";
+
+// Django serves the app under this path (webapp/urls.py) with a catch-all,
+// so every client route below loads the same page.
+export const APP_BASENAME = "/app";
+
+export function AppRoutes() {
+  return (
+    <Routes>
+      <Route element={<Layout />}>
+        <Route index element={<FeedPage />} />
+        <Route path="listings/:id" element={<ListingPage />} />
+        <Route path="search" element={<SearchPage />} />
+        <Route path="sell" element={<SellPage />} />
+        <Route path="sign-in" element={<SignInPage />} />
+        <Route path="*" element={<NotFoundPage />} />
+      </Route>
+    </Routes>
+  );
+}
+
+export function App({ initialUser }) {
+  return (
+    <AuthProvider initialUser={initialUser}>
+      <BrowserRouter basename={APP_BASENAME}>
+        <AppRoutes />
+      </BrowserRouter>
+    </AuthProvider>
+  );
+}

@@ -1,0 +1,117 @@
+import { useEffect, useState } from "react";
+import { Link, useParams } from "react-router-dom";
+
+import { fetchListing } from "../api/listings";
+import { CategoryStrip } from "../components/CategoryStrip";
+import { ListingPhoto } from "../components/ListingPhoto";
+import { SellerActions } from "../components/SellerActions";
+import { Spinner } from "../components/Spinner";
+import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
+import { usePageTitle } from "../hooks/usePageTitle";
+
+/** Returns the search path for other listings in the listing's category. */
+export function categorySearchPath(listing) {
+  const params = new URLSearchParams({ category: String(listing.category) });
+  const name = listing.category_path?.split(" > ").at(-1);
+  if (name) {
+    params.set("category_name", name);
+  }
+  return `/search?${params}`;
+}
+
+export function ListingPage() {
+  const { id } = useParams();
+  const [state, setState] = useState({ status: "loading", listing: null, error: null });
+  usePageTitle(state.listing?.title ?? "Listing");
+
+  useEffect(() => {
+    const controller = new AbortController();
+    setState({ status: "loading", listing: null, error: null });
+    fetchListing(id, { signal: controller.signal })
+      .then((listing) => setState({ status: "ready", listing, error: null }))
+      .catch((error) => {
+        if (!controller.signal.aborted) {
+          setState({ status: "error", listing: null, error: error.userMessage });
+        }
+      });
+    return () => controller.abort();
+  }, [id]);
+
+  if (state.status === "loading") {
+    return <Spinner label="Loading the listing" />;
+  }
+  if (state.status === "error") {
+    return (
+      <div className="error-box" role="alert">
+        <p>{state.error}</p>
+        <Link to="/">Back to the feed</Link>
+      </div>
+    );
+  }
+
+  const { listing } = state;
+  return (
+    <>
+      <article className="listing">
+        <div className="gallery">
+          <ListingPhoto src={listing.image_url} alt={listing.title} large />
+        </div>
+        <div className="listing-info">
+          <h1>{listing.title}</h1>
+          <p className="price large">{formatPrice(listing.price, listing.currency)}</p>
+          <dl className="facts">
+            <dt>Condition</dt>
+            <dd>{CONDITION_LABELS[listing.condition] ?? listing.condition}</dd>
+            <dt>Status</dt>
+            <dd>{listing.status}</dd>
+            {listing.category_path && (
+              <>
+                <dt>Category</dt>
+                <dd>
+                  {listing.category ? (
+                    <Link to={categorySearchPath(listing)}>{listing.category_path}</Link>
+                  ) : (
+                    listing.category_path
+                  )}
+                </dd>
+              </>
+            )}
+            {listing.neighbourhood && (
+              <>
+                <dt>Pick-up</dt>
+                <dd>{listing.neighbourhood}</dd>
+              </>
+            )}
+            <dt>Listed</dt>
+            <dd>{formatDate(listing.created_at)}</dd>
+          </dl>
+          {/* NOTE: the listings API does not return the seller's trust score
+              yet, so only the name is shown. */}
+          <section className="seller" aria-label="Seller">
+            <h2>Seller</h2>
+            <p>
+              {listing.seller}
+              {listing.seller_is_demo && <span className="badge"> demo</span>}
+              {listing.is_own && <span className="badge"> your listing</span>}
+            </p>
+          </section>
+          {listing.is_own && (
+            <SellerActions
+              listing={listing}
+              onChange={(changed) => setState({ status: "ready", listing: changed, error: null })}
+            />
+          )}
+          {listing.description && (
+            <section aria-label="Description">
+              <h2>Description</h2>
+              <p className="description">{listing.description}</p>
+            </section>
+          )}
+        </div>
+      </article>
+      {listing.category && (
+        <CategoryStrip listing={listing} searchPath={categorySearchPath(listing)} />
+      )}
+    </>
+  );
+}
