@@ -194,6 +194,8 @@ async function findByKoreanSearch(page, listingPath) {
   await page.getByRole("heading", { level: 1, name: TITLE }).waitFor();
   const seller = await page.getByRole("region", { name: "Seller" }).textContent();
   assert.match(seller, /e2e-seller/);
+  // A new account starts at the neutral trust score.
+  assert.match(seller, /Trust 36\.5°C/);
   assert.match(await page.locator(".price").first().textContent(), /1,200,000/);
 
   // The category that the catalog product prefilled links to its listings.

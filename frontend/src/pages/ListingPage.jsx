@@ -85,8 +85,6 @@ export function ListingPage() {
             <dt>Listed</dt>
             <dd>{formatDate(listing.created_at)}</dd>
           </dl>
-          {/* NOTE: the listings API does not return the seller's trust score
-              yet, so only the name is shown. */}
           <section className="seller" aria-label="Seller">
             <h2>Seller</h2>
             <p>
@@ -94,6 +92,11 @@ export function ListingPage() {
               {listing.seller_is_demo && <span className="badge"> demo</span>}
               {listing.is_own && <span className="badge"> your listing</span>}
             </p>
+            {listing.seller_trust_score != null && (
+              <p className="trust">
+                Trust <strong>{listing.seller_trust_score}°C</strong>
+              </p>
+            )}
           </section>
           {listing.is_own && (
             <SellerActions
