@@ -1,7 +1,6 @@
 """Routes of the browser app, included under /app/.
 
-The session API comes first. Every other path under /app/ is a client-side
-route and gets the same page.
+Every path under /app/ is a client-side route and gets the same page.
 """
 
 from django.urls import path, re_path
@@ -11,7 +10,6 @@ from webapp import views
 app_name = "webapp"
 
 urlpatterns = [
-    path("api/session/", views.session, name="session"),
     path("", views.app_page, name="app"),
     re_path(r"^(?P<path>.*)$", views.app_page, name="app-route"),
 ]

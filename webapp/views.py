@@ -1,16 +1,14 @@
-"""The page that serves the browser app and its session sign-in API.
+"""The page that serves the browser app.
 
-NOTE: the session API is Django's password login, kept until allauth's
-headless browser API (/_allauth/browser/v1/) takes over sign-in. Only
-frontend/src/auth/ calls it. It has no rate limit on failed attempts yet.
+The app signs in through allauth's headless browser API under
+/_allauth/browser/v1/, so email verification and the rate limits apply to
+it as to the server-rendered pages.
 """
 
-import json
 import logging
 from typing import Any
 
-from django.contrib.auth import authenticate, login, logout
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import ensure_csrf_cookie
@@ -55,60 +53,3 @@ def app_page(request: HttpRequest, path: str = "") -> HttpResponse:
         "webapp/index.html",
         {"assets": assets, "app_config": {"user": _user_payload(request)}},
     )
-
-
-def _read_credentials(request: HttpRequest) -> tuple[str, str] | JsonResponse:
-    try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        return JsonResponse(
-            {"detail": "The request body is not valid JSON; send an object."},
-            status=400,
-        )
-    if not isinstance(body, dict):
-        return JsonResponse(
-            {"detail": "The request body must be a JSON object."}, status=400
-        )
-
-    errors: dict[str, list[str]] = {}
-    values: dict[str, str] = {}
-    for field in ("username", "password"):
-        value = body.get(field)
-        if not isinstance(value, str) or not value:
-            errors[field] = [f"The {field} is missing; enter your {field}."]
-        else:
-            values[field] = value
-    if errors:
-        return JsonResponse(errors, status=400)
-    return values["username"], values["password"]
-
-
-@never_cache
-@require_http_methods(["GET", "POST", "DELETE"])
-def session(request: HttpRequest) -> JsonResponse:
-    """Return (GET), start (POST) or end (DELETE) the browser's session.
-
-    POST takes {"username", "password"} as JSON. CSRF is checked by the
-    middleware, so the app sends the csrftoken cookie in X-CSRFToken.
-    """
-    if request.method == "DELETE":
-        logout(request)
-        return JsonResponse({"user": None})
-    if request.method == "GET":
-        return JsonResponse({"user": _user_payload(request)})
-
-    credentials = _read_credentials(request)
-    if isinstance(credentials, JsonResponse):
-        return credentials
-    username, password = credentials
-    user = authenticate(request, username=username, password=password)
-    if user is None:
-        logger.info("Rejected a session sign-in: wrong username or password")
-        return JsonResponse(
-            {"detail": "The username or password is incorrect. Try again."},
-            status=400,
-        )
-
-    login(request, user)
-    logger.info("User %s signed in through the session API", user.pk)
-    return JsonResponse({"user": _user_payload(request)})

@@ -79,8 +79,8 @@ log "migrate, collect static files, import the catalog, seed"
 "$PY" manage.py collectstatic --noinput >"$WORK_DIR/collectstatic.log"
 "$PY" manage.py import_amazon "$RAW_DIR/meta_Electronics.head500.jsonl" "$RAW_DIR/Electronics.head500.jsonl"
 "$PY" manage.py seed_demo --listings 60 --sellers 2 --buyers 1 --password "$E2E_PASSWORD" >"$WORK_DIR/seed.log"
-"$PY" manage.py create_account e2e-seller --password-env E2E_PASSWORD
-"$PY" manage.py create_account e2e-buyer --password-env E2E_PASSWORD
+"$PY" manage.py create_account e2e-seller --email e2e-seller@example.com --password-env E2E_PASSWORD
+"$PY" manage.py create_account e2e-buyer --email e2e-buyer@example.com --password-env E2E_PASSWORD
 
 log "Celery worker"
 "$CELERY" -A marketplace worker --pool=solo --loglevel=INFO --without-gossip \

@@ -1,24 +1,78 @@
-// Every sign-in call of the app goes through this module.
-//
-// NOTE: for now these call Django's session login behind /app/api/session/
-// (webapp/views.py). allauth's headless browser API
-// (/_allauth/browser/v1/auth/session, with sign-up, email verification
-// and OAuth) replaces them; only this module and AuthContext.jsx change.
+// Every sign-in call of the app goes through this module. It speaks
+// allauth's headless browser API, which keeps the session cookie and checks
+// the CSRF token that the axios client sends in X-CSRFToken. The same rules
+// as on the server-rendered pages apply: email verification, rate limits.
 import { client } from "../api/client";
 
-export const SESSION_PATH = "/app/api/session/";
+export const AUTH_PATH = "/_allauth/browser/v1/auth";
+export const SESSION_PATH = `${AUTH_PATH}/session`;
+export const LOGIN_PATH = `${AUTH_PATH}/login`;
 
-/** Returns the signed-in user ({username, is_demo}) or null. */
+const WRONG_CREDENTIALS = new Set(["username_password_mismatch", "email_password_mismatch"]);
+
+/** The app's view of allauth's user object. */
+export function toAppUser(body) {
+  const user = body?.data?.user;
+  if (!user) {
+    return null;
+  }
+  return { username: user.username ?? user.display };
+}
+
+/**
+ * Turns allauth's answer to a failed sign-in into one sentence. allauth
+ * answers 400 with {"errors": [{"code", "message"}]} for bad input and 401
+ * with pending "flows" when the account still has a step to take.
+ */
+export function describeSignInFailure(error) {
+  const { status, data } = error.response ?? {};
+  if (status === 400 && Array.isArray(data?.errors)) {
+    if (data.errors.some((item) => WRONG_CREDENTIALS.has(item.code))) {
+      return "The username or password is incorrect. Try again.";
+    }
+    return data.errors.map((item) => item.message).join(" ");
+  }
+  if (status === 401) {
+    const pending = (data?.data?.flows ?? []).filter((flow) => flow.is_pending);
+    if (pending.some((flow) => flow.id === "verify_email")) {
+      return "Confirm your email address first: open the link in the mail we sent, then sign in.";
+    }
+    return "Signing in needs another step; finish it on the account page.";
+  }
+  return error.userMessage ?? "Signing in failed. Try again.";
+}
+
+/** Returns the signed-in user ({username}) or null. */
 export async function fetchSession() {
-  const response = await client.get(SESSION_PATH);
-  return response.data.user;
+  try {
+    const response = await client.get(SESSION_PATH);
+    return toAppUser(response.data);
+  } catch (error) {
+    // allauth answers 401 when nobody is signed in.
+    if (error.response?.status === 401) {
+      return null;
+    }
+    throw error;
+  }
 }
 
 export async function signIn({ username, password }) {
-  const response = await client.post(SESSION_PATH, { username, password });
-  return response.data.user;
+  try {
+    const response = await client.post(LOGIN_PATH, { username, password });
+    return toAppUser(response.data);
+  } catch (error) {
+    error.userMessage = describeSignInFailure(error);
+    throw error;
+  }
 }
 
 export async function signOut() {
-  await client.delete(SESSION_PATH);
+  try {
+    await client.delete(SESSION_PATH);
+  } catch (error) {
+    // A successful sign-out answers 401: the session is no longer signed in.
+    if (error.response?.status !== 401) {
+      throw error;
+    }
+  }
 }
