@@ -66,10 +66,8 @@ PIPELINE = "pipeline"
 
 # Candidate windows of the recent popularity, in days.
 RECENT_WINDOWS = (7.0, 14.0, 30.0, 60.0, 90.0, 180.0, 365.0)
-KNN_NEIGHBOURS = (20, 50, 100, 200, 500)
-# NOTE: on the Electronics time split the largest shrinkage won, so a
-# larger one might do better still.
-KNN_SHRINKAGES = (0.0, 10.0, 50.0, 100.0, 200.0)
+KNN_NEIGHBOURS = (20, 50, 200, 500)
+KNN_SHRINKAGES = (0.0, 20.0, 100.0, 300.0, 1000.0)
 BPR_REGULARIZATIONS = (1e-3, 1e-2, 3e-2)
 SELECTION_METRIC = "ndcg@20"
 COLD_USERS_RECALL = "recall@20_cold_users"
@@ -157,19 +155,32 @@ class EvaluationContext:
         )
         return metrics
 
-    def rank(self, score: ScoreFunction) -> torch.Tensor:
-        """Rank the test users, popularity for those without history."""
+    def rank(
+        self, score: ScoreFunction, fallback: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """Rank the test users, `fallback` for those without history.
+
+        The fallback defaults to all-time popularity. Pass `score` itself
+        as a model's own ranking for everyone with `rank_as_is`.
+        """
+        scores = self.fallback if fallback is None else fallback
         return rank_top_k(
-            with_fallback(score, self.users, self.fallback), self.users, max(CUTOFFS)
+            with_fallback(score, self.users, scores), self.users, max(CUTOFFS)
         )
 
-    def valid_score(self, score: ScoreFunction) -> float:
-        """Return the selection metric of `score` on the valid users."""
-        top = rank_top_k(
-            with_fallback(score, self.valid_users, self.valid_fallback),
-            self.valid_users,
-            max(CUTOFFS),
-        )
+    def rank_as_is(self, score: ScoreFunction) -> torch.Tensor:
+        """Rank the test users with `score` alone, history or not."""
+        return rank_top_k(score, self.users, max(CUTOFFS))
+
+    def valid_score(self, score: ScoreFunction, fallback: bool = True) -> float:
+        """Return the selection metric of `score` on the valid users.
+
+        With `fallback`, valid users without history get the all-time
+        popularity of train, as in `rank`.
+        """
+        if fallback:
+            score = with_fallback(score, self.valid_users, self.valid_fallback)
+        top = rank_top_k(score, self.valid_users, max(CUTOFFS))
         counts = interaction_counts(self.split.train)
         metrics = ranking_metrics(
             top,
@@ -192,17 +203,17 @@ def evaluate_baselines(
     if POPULARITY in settings.models:
         runs[POPULARITY] = [
             context.measure(
-                context.rank(_constant_scores(context.fallback, context.users))
+                context.rank_as_is(_constant_scores(context.fallback, context.users))
             )
         ]
     known_timeline = ItemTimeline(context.known)
     if RECENT_POPULARITY in settings.models:
         score = popularity_score_function(known_timeline, context.users, chosen_days)
-        runs[RECENT_POPULARITY] = [context.measure(context.rank(score))]
+        runs[RECENT_POPULARITY] = [context.measure(context.rank_as_is(score))]
         fixed = popularity_score_function(
             known_timeline, context.users, settings.recent_days
         )
-        runs[settings.fixed_window_name] = [context.measure(context.rank(fixed))]
+        runs[settings.fixed_window_name] = [context.measure(context.rank_as_is(fixed))]
     if ITEM_KNN in settings.models:
         config, valid_ndcg = choose_item_knn(context)
         selection[ITEM_KNN] = {
@@ -224,7 +235,8 @@ def choose_recent_window(context: EvaluationContext) -> float:
     timeline = ItemTimeline(context.split.train)
     scores = {
         days: context.valid_score(
-            popularity_score_function(timeline, context.valid_users, days)
+            popularity_score_function(timeline, context.valid_users, days),
+            fallback=False,
         )
         for days in RECENT_WINDOWS
     }
@@ -446,7 +458,24 @@ def _evaluate_pipeline(
     )
     score = blend_score_function(test_features, weights, context.users.item_count)
     chosen = {"weights": weights, "valid_ndcg@20": valid_ndcg, "window_days": days}
-    return context.measure(context.rank(score)), chosen
+    # The pipeline is the time-aware system, so users without history get
+    # the recent popularity of its window, as the feed's cold start does.
+    recent = popularity_score_function(ItemTimeline(context.known), context.users, days)
+    pipeline_scores = _with_score_fallback(score, recent, context.users)
+    return context.measure(context.rank_as_is(pipeline_scores)), chosen
+
+
+def _with_score_fallback(
+    score: ScoreFunction, fallback: ScoreFunction, users: EvaluationUsers
+) -> ScoreFunction:
+    """Score users without history with `fallback`, the others with `score`."""
+    empty = torch.tensor([not history for history in users.histories])
+
+    def combined(positions: np.ndarray) -> torch.Tensor:
+        rows = empty[torch.from_numpy(positions)].unsqueeze(1)
+        return torch.where(rows, fallback(positions), score(positions))
+
+    return combined
 
 
 def _constant_scores(scores: torch.Tensor, users: EvaluationUsers) -> ScoreFunction:

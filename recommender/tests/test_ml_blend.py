@@ -38,8 +38,9 @@ def make_log(users, items, days, user_count, item_count=ITEMS):
 def history_and_target():
     """Build 6 users who each rated items 0-5 long ago (days 1-6).
 
-    Items 6 and 7 were rated on days 50-55 by every user, so they are the
-    recently popular ones, and each user's test item is 6 or 7 on day 60.
+    Users 0-2 rated item 6 and users 3-5 item 7 on days 50-55, so these
+    are the recently popular items. Each user's test item, on day 60, is
+    the one of the two that the user has not rated.
     Items 8-11 have no event at all.
     """
     users, items, days = [], [], []
