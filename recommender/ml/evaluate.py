@@ -1,8 +1,9 @@
 """Command line for the offline evaluation, without Django.
 
-Run `python -m recommender.ml.evaluate --data-dir DIR`; `--help` lists the
-options. The Django command `python manage.py evaluate` takes the same ones,
-and both check them with `parse_evaluation_options` before any work starts.
+Run `python -m recommender.ml.evaluate --data-dir DIR [DIR ...]`; `--help`
+lists the options. The Django command `python manage.py evaluate` takes the
+same ones, and both check them with `parse_evaluation_options` before any
+work starts.
 """
 
 from __future__ import annotations
@@ -22,14 +23,18 @@ import torch
 from recommender.ml.benchmark_files import find_benchmark_files
 from recommender.ml.evaluation import (
     MAX_RECENT_DAYS,
+    MODEL_CHOICES,
     SPLIT_CHOICES,
     EvaluationSettings,
     format_report,
     run_evaluation,
 )
+from recommender.ml.statistics import MAX_RUNS
 from recommender.ml.two_tower import TwoTowerConfig
 
 BOTH_SPLITS = "both"
+# The time split and leave-last-out built from the files.
+BOTH_SPLIT_NAMES = ("time", "leave-last-out")
 DEFAULTS = TwoTowerConfig()
 # torch.manual_seed raises for seeds above 2**64 - 1.
 MAX_SEED = 2**64 - 1
@@ -44,11 +49,12 @@ class OptionError(ValueError):
 class EvaluationOptions:
     """Checked and converted options of one evaluation run."""
 
-    data_dir: Path
+    data_dirs: list[Path]
     split_names: tuple[str, ...]
     config: TwoTowerConfig
     settings: EvaluationSettings
     output: Path | None
+    report_dir: Path | None
 
 
 def max_threads() -> int:
@@ -67,13 +73,14 @@ def add_evaluation_arguments(
     default_threads = min(DEFAULTS.threads, max_threads())
     parser.add_argument(
         "--data-dir",
-        type=Path,
-        default=default_data_dir,
+        nargs="+",
+        default=[default_data_dir] if default_data_dir else None,
         required=default_data_dir is None,
         metavar="DIR",
         help=(
-            "Directory with the benchmark files *.train.csv, *.valid.csv, "
-            "*.test.csv and meta_*.jsonl, plain or gzipped"
+            "One or more directories with the benchmark files *.train.csv, "
+            "*.valid.csv, *.test.csv and optionally meta_*.jsonl, plain or "
+            "gzipped; each is evaluated on every chosen split"
             + (f" (default: {default_data_dir})." if default_data_dir else ".")
         ),
     )
@@ -82,8 +89,41 @@ def add_evaluation_arguments(
         choices=[*SPLIT_CHOICES, BOTH_SPLITS],
         default=BOTH_SPLITS,
         help=(
-            "Split to evaluate: the files' global time split, leave-last-out "
-            "per user, or both (default: both)."
+            "Split to evaluate: time (the files taken as a global time "
+            "split), leave-last-out (each user's last event, built from the "
+            "files), files (the files' own split: a time split when their "
+            "periods do not overlap, else per-user held-out events, as in "
+            "the official leave-last-out files), or both (time and "
+            "leave-last-out) (default: both)."
+        ),
+    )
+    parser.add_argument(
+        "--models",
+        default=",".join(MODEL_CHOICES),
+        metavar="NAMES",
+        help=(
+            "Comma-separated models to evaluate, from "
+            f"{', '.join(MODEL_CHOICES)} (default: all). The pipeline also "
+            "trains the Two-Tower and the GNN."
+        ),
+    )
+    parser.add_argument(
+        "--seeds",
+        default=1,
+        metavar="N",
+        help=(
+            "Number of seeds for the trained models, from 1 to "
+            f"{MAX_RUNS}: seeds --seed to --seed + N - 1; with 2 or more the "
+            "table gives a 95%% interval (default: 1)."
+        ),
+    )
+    parser.add_argument(
+        "--gnn-steps",
+        default=EvaluationSettings.gnn_steps,
+        metavar="N",
+        help=(
+            "Maximum GNN full-graph training steps, at least 1; the best is "
+            f"chosen on the valid file (default: {EvaluationSettings.gnn_steps})."
         ),
     )
     parser.add_argument(
@@ -118,17 +158,20 @@ def add_evaluation_arguments(
         default=EvaluationSettings.recent_days,
         metavar="DAYS",
         help=(
-            "Window of the recent popularity baseline, in days before the "
-            "last train or valid event; above 0 and at most "
-            f"{MAX_RECENT_DAYS:,} (default: {EvaluationSettings.recent_days:g})."
+            "Window of the fixed-window popularity row, in days before the "
+            "prediction moment (the last train or valid event on a time "
+            "split); above 0 and at most "
+            f"{MAX_RECENT_DAYS:,} (default: {EvaluationSettings.recent_days:g}). "
+            "The popularity-recent row chooses its window on the valid file."
         ),
     )
     parser.add_argument(
         "--no-retrain",
         action="store_true",
         help=(
-            "Rank the test users with the model trained on train alone "
-            "instead of retraining on train + valid with the chosen epochs."
+            "Rank the test users with the models fitted on train alone "
+            "instead of refitting them on train + valid with the settings "
+            "chosen on valid."
         ),
     )
     parser.add_argument(
@@ -138,6 +181,15 @@ def add_evaluation_arguments(
         help=(
             "Also write the full results to this JSON file, after the table "
             "is printed; its directory must exist."
+        ),
+    )
+    parser.add_argument(
+        "--report-dir",
+        default=None,
+        metavar="DIR",
+        help=(
+            "Also write the tables as evaluation-results.md and the plots as "
+            "PNG files into this existing directory, for example docs."
         ),
     )
 
@@ -156,21 +208,38 @@ def parse_evaluation_options(options: argparse.Namespace) -> EvaluationOptions:
         maximum=max_threads(),
         maximum_label=f"{max_threads()} (the CPU count)",
     )
+    seed = _parse_integer("--seed", options.seed, minimum=0, maximum=MAX_SEED)
+    seed_count = _parse_integer(
+        "--seeds", getattr(options, "seeds", 1), minimum=1, maximum=MAX_RUNS
+    )
+    if seed + seed_count - 1 > MAX_SEED:
+        raise OptionError(
+            f"invalid --seeds value {seed_count!r}: --seed {seed} plus "
+            f"{seed_count} seeds passes {MAX_SEED}; pass a lower --seed."
+        )
     config = TwoTowerConfig(
         epochs=_parse_integer("--epochs", options.epochs, minimum=1),
-        seed=_parse_integer("--seed", options.seed, minimum=0, maximum=MAX_SEED),
+        seed=seed,
         threads=threads,
     )
     settings = EvaluationSettings(
         recent_days=_parse_recent_days(options.recent_days),
         retrain=not _parse_flag("--no-retrain", options.no_retrain),
+        seeds=tuple(range(seed, seed + seed_count)),
+        models=_parse_models(getattr(options, "models", ",".join(MODEL_CHOICES))),
+        gnn_steps=_parse_integer(
+            "--gnn-steps",
+            getattr(options, "gnn_steps", EvaluationSettings.gnn_steps),
+            minimum=1,
+        ),
     )
     return EvaluationOptions(
-        data_dir=_parse_data_dir(options.data_dir),
+        data_dirs=_parse_data_dirs(options.data_dir),
         split_names=_parse_split(options.split),
         config=config,
         settings=settings,
         output=_parse_output(options.output),
+        report_dir=_parse_report_dir(getattr(options, "report_dir", None)),
     )
 
 
@@ -186,11 +255,25 @@ def evaluate_from_arguments(
     # Ranking runs outside training, which sets its own thread count.
     torch.set_num_threads(checked.config.threads)
     report = run_evaluation(
-        checked.data_dir, checked.split_names, checked.config, checked.settings
+        checked.data_dirs, checked.split_names, checked.config, checked.settings
     )
     show(format_report(report))
     if checked.output is not None:
         write_report(report, checked.output)
+    if checked.report_dir is not None:
+        # matplotlib is a development requirement, so it is imported only
+        # when plots are requested.
+        from recommender.ml.report_files import write_report_files
+
+        try:
+            written = write_report_files(report, checked.report_dir)
+        except OSError as error:
+            raise OptionError(
+                f"failed to write the report files into --report-dir "
+                f"{checked.report_dir} ({error.strerror or error}); the table "
+                "above is complete."
+            ) from error
+        show("Wrote " + ", ".join(str(path) for path in written) + ".")
 
 
 def write_report(report: dict[str, Any], output: Path) -> None:
@@ -252,13 +335,60 @@ def _parse_flag(option: str, value: object) -> bool:
     return value
 
 
+def _parse_models(value: object) -> tuple[str, ...]:
+    names: list[str] = []
+    if isinstance(value, str):
+        names = [name.strip() for name in value.split(",") if name.strip()]
+    elif isinstance(value, list | tuple):
+        names = [str(name) for name in value]
+    unknown = [name for name in names if name not in MODEL_CHOICES]
+    if not names or unknown:
+        raise OptionError(
+            f"invalid --models value {value!r}: pass comma-separated names from "
+            f"{', '.join(MODEL_CHOICES)}."
+        )
+    return tuple(dict.fromkeys(names))
+
+
 def _parse_split(value: object) -> tuple[str, ...]:
     if value == BOTH_SPLITS:
-        return SPLIT_CHOICES
+        return BOTH_SPLIT_NAMES
     if isinstance(value, str) and value in SPLIT_CHOICES:
         return (value,)
     choices = ", ".join([*SPLIT_CHOICES, BOTH_SPLITS])
     raise OptionError(f"invalid --split value {value!r}: pass one of {choices}.")
+
+
+def _parse_data_dirs(value: object) -> list[Path]:
+    values = value if isinstance(value, list | tuple) else [value]
+    if not values:
+        raise OptionError(
+            "invalid --data-dir value []: pass at least one directory that "
+            "contains the *.train.csv, *.valid.csv and *.test.csv files."
+        )
+    return [_parse_data_dir(item) for item in values]
+
+
+def _parse_report_dir(value: object) -> Path | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | Path) or not str(value):
+        raise OptionError(
+            f"invalid --report-dir value {value!r}: pass an existing directory "
+            "such as docs."
+        )
+    directory = Path(value)
+    if not directory.is_dir():
+        raise OptionError(
+            f"invalid --report-dir value {directory}: it is not an existing "
+            "directory; create it or pass another one."
+        )
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OptionError(
+            f"invalid --report-dir value {directory}: the directory is not "
+            "writable; pass a writable directory."
+        )
+    return directory
 
 
 def _parse_data_dir(value: object) -> Path:
@@ -330,8 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _OneLineErrorParser(
         prog=PROGRAM,
         description=(
-            "Train and evaluate the Two-Tower model against popularity "
-            "baselines on benchmark files, ranking all items."
+            "Evaluate popularity, item-kNN, BPR, the Two-Tower, the GNN and "
+            "the full pipeline on benchmark files, ranking all items."
         ),
     )
     add_evaluation_arguments(parser, default_data_dir=None)

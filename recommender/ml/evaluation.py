@@ -1,52 +1,62 @@
-"""Offline evaluation: Two-Tower against popularity baselines.
+"""Offline evaluation: baselines, models and the full pipeline.
 
 For each split, every model ranks all items of the catalog for every user
 with a test event, leaving out the items the user rated in train or valid.
 Popularity counts, the head/tail split and the users' histories all come
 from train + valid, which is what is known before the test events.
+Hyperparameters (the recent-popularity window, item-kNN's neighbourhood
+and shrinkage, BPR's regularization, the epochs of every trained model
+and the blend weights) are chosen on the valid file with models fitted on
+train. Test figures come from a refit on train + valid with those choices,
+for every method alike. The trained models run once per seed.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-import torch
 
 from recommender.ml.benchmark_files import (
     find_benchmark_files,
     read_benchmark_directory,
 )
-from recommender.ml.metrics import head_item_mask
-from recommender.ml.popularity import interaction_counts, rank_scores, recent_counts
-from recommender.ml.ranking import (
-    BEYOND_ACCURACY_CUTOFF,
-    CUTOFFS,
-    EvaluationUsers,
-    build_evaluation_users,
-    rank_top_k,
-    ranking_metrics,
+from recommender.ml.evaluation_models import (
+    BPR,
+    COLD_USERS_RECALL,
+    GNN,
+    ITEM_KNN,
+    NEW_ITEMS_RECALL,
+    PIPELINE,
+    POPULARITY,
+    RECENT_POPULARITY,
+    TWO_TOWER,
+    EvaluationContext,
+    evaluate_baselines,
+    evaluate_seeded_models,
 )
+from recommender.ml.ranking import BEYOND_ACCURACY_CUTOFF, CUTOFFS
 from recommender.ml.splits import (
+    FILES_SPLIT,
     LEAVE_LAST_OUT_SPLIT,
     TIME_SPLIT,
     Split,
-    concatenate,
+    files_split,
     leave_last_out_split,
     time_split,
 )
-from recommender.ml.two_tower import TwoTowerConfig, train_two_tower
-from recommender.ml.two_tower.scoring import two_tower_score_function
+from recommender.ml.statistics import summarize_runs
+from recommender.ml.two_tower import TwoTowerConfig
 
 logger = logging.getLogger(__name__)
 
-SPLIT_CHOICES = (TIME_SPLIT, LEAVE_LAST_OUT_SPLIT)
-POPULARITY = "popularity"
-RECENT_POPULARITY = "popularity-recent"
-TWO_TOWER = "two-tower"
+SPLIT_CHOICES = (TIME_SPLIT, LEAVE_LAST_OUT_SPLIT, FILES_SPLIT)
+MODEL_CHOICES = (POPULARITY, RECENT_POPULARITY, ITEM_KNN, BPR, TWO_TOWER, GNN, PIPELINE)
+# Models whose figures depend on the seed.
+SEEDED_MODELS = (BPR, TWO_TOWER, GNN, PIPELINE)
 SPLIT_PARTS = ("train", "valid", "test")
 # About 2,700 years. The cap keeps the window's length in milliseconds a
 # finite float. Any window longer than the data's time span counts every
@@ -61,16 +71,26 @@ class EvaluationSettings:
     Args:
         head_share: share of train + valid events held by the head items;
             every other item is tail.
-        recent_days: window of the recent popularity baseline, in days
-            before the last train or valid event.
-        retrain: train the Two-Tower again on train + valid, for the
-            epoch count chosen on valid, before ranking the test users.
-            When false, the model trained on train alone ranks them.
+        recent_days: window, in days, of the fixed-window popularity row
+            (`popularity-<days>d`). The `popularity-recent` row and the
+            pipeline use the window chosen on valid instead.
+        retrain: refit every model on train + valid, with the settings
+            chosen on valid, before ranking the test users. When false,
+            the models fitted on train alone rank them.
+        seeds: seeds of the trained models; each runs once per seed.
+        models: names of the models to evaluate, from `MODEL_CHOICES`.
+            The pipeline needs the Two-Tower and the GNN, so it trains
+            them even when they are not listed.
+        gnn_steps: maximum GNN training steps; the best is chosen on
+            valid.
     """
 
     head_share: float = 0.8
     recent_days: float = 30.0
     retrain: bool = True
+    seeds: tuple[int, ...] = (0,)
+    models: tuple[str, ...] = field(default=MODEL_CHOICES)
+    gnn_steps: int = 200
 
     def __post_init__(self) -> None:
         if not 0.0 < self.head_share <= 1.0:
@@ -83,46 +103,86 @@ class EvaluationSettings:
                 "EvaluationSettings.recent_days must be a number of days above "
                 f"0 and at most {MAX_RECENT_DAYS:,}, got {self.recent_days!r}."
             )
+        if not self.seeds:
+            raise ValueError("EvaluationSettings.seeds must name at least one seed.")
+        unknown = [name for name in self.models if name not in MODEL_CHOICES]
+        if unknown or not self.models:
+            raise ValueError(
+                f"EvaluationSettings.models has unknown or no model names "
+                f"{unknown or list(self.models)}; use names from "
+                f"{', '.join(MODEL_CHOICES)}."
+            )
+        if self.gnn_steps < 1:
+            raise ValueError(
+                "EvaluationSettings.gnn_steps must be at least 1, got "
+                f"{self.gnn_steps}."
+            )
+
+    @property
+    def fixed_window_name(self) -> str:
+        """Return the row name of the fixed-window popularity baseline."""
+        return f"popularity-{self.recent_days:g}d"
 
 
 def run_evaluation(
-    data_dir: Path,
+    data_dirs: Path | Sequence[Path],
     split_names: tuple[str, ...],
     config: TwoTowerConfig,
     settings: EvaluationSettings,
 ) -> dict[str, Any]:
-    """Read a benchmark directory and evaluate every model on each split."""
+    """Read benchmark directories and evaluate every model on each split."""
     started = time.perf_counter()
+    directories = [data_dirs] if isinstance(data_dirs, Path) else list(data_dirs)
     for name in split_names:
         if name not in SPLIT_CHOICES:
             raise ValueError(
                 f"Unknown split {name!r}; use one of {', '.join(SPLIT_CHOICES)}."
             )
-    files, _ = find_benchmark_files(data_dir)
-    data = read_benchmark_directory(data_dir)
-    splits = [
-        time_split(data) if name == TIME_SPLIT else leave_last_out_split(data.log)
-        for name in split_names
-    ]
-    # Every split is checked before the first one trains, so an unusable
-    # split fails in seconds rather than after another split's training.
-    for split in splits:
-        check_split_events(split, data_dir, files)
-    results = [evaluate_split(split, config, settings) for split in splits]
+    datasets = []
+    for directory in directories:
+        files, _ = find_benchmark_files(directory)
+        data = read_benchmark_directory(directory)
+        splits = [_make_split(name, data) for name in split_names]
+        # Every split is checked before the first one trains, so an unusable
+        # split fails in seconds rather than after another split's training.
+        for split in splits:
+            check_split_events(split, directory, files)
+        datasets.append((directory, files, data, splits))
+
+    results = []
+    for directory, files, data, splits in datasets:
+        for split in splits:
+            result = evaluate_split(split, config, settings)
+            result["data_dir"] = str(directory)
+            result["dataset"] = files["train"].name.split(".")[0]
+            result["catalog"] = {
+                "events": len(data.log),
+                "users": len(data.log.user_ids),
+                "items": len(data.log.item_ids),
+            }
+            results.append(result)
     return {
-        "data_dir": str(data_dir),
-        "events": len(data.log),
-        "users": len(data.log.user_ids),
-        "items": len(data.log.item_ids),
+        "data_dirs": [str(directory) for directory in directories],
         "config": config.to_state(),
         "settings": {
             "head_share": settings.head_share,
             "recent_days": settings.recent_days,
             "retrain": settings.retrain,
+            "seeds": list(settings.seeds),
+            "models": list(settings.models),
+            "gnn_steps": settings.gnn_steps,
         },
         "splits": results,
         "seconds": time.perf_counter() - started,
     }
+
+
+def _make_split(name: str, data: Any) -> Split:
+    if name == TIME_SPLIT:
+        return time_split(data)
+    if name == FILES_SPLIT:
+        return files_split(data)
+    return leave_last_out_split(data.log)
 
 
 def check_split_events(
@@ -163,52 +223,27 @@ def _join_words(words: list[str], conjunction: str = "and") -> str:
 def evaluate_split(
     split: Split, config: TwoTowerConfig, settings: EvaluationSettings
 ) -> dict[str, Any]:
-    """Evaluate the popularity baselines and the Two-Tower on one split."""
+    """Evaluate the chosen models on one split, the trained ones per seed."""
     started = time.perf_counter()
-    known = concatenate(split.train, split.valid)
-    users = build_evaluation_users(known, split.test)
-    counts = interaction_counts(known)
-    is_head = head_item_mask(counts, settings.head_share)
-    recent = recent_counts(known, settings.recent_days)
+    context = EvaluationContext.build(split, settings.head_share)
     logger.info(
         "Split %s: %d train, %d valid, %d test events; %d test users",
         split.name,
         len(split.train),
         len(split.valid),
         len(split.test),
-        len(users),
+        len(context.users),
     )
+    runs: dict[str, list[dict[str, float]]] = {}
+    selection: dict[str, Any] = {}
+    evaluate_baselines(context, settings, runs, selection)
+    for seed in settings.seeds:
+        evaluate_seeded_models(context, config, settings, seed, runs, selection)
 
-    def measure(top_items: torch.Tensor) -> dict[str, float]:
-        return ranking_metrics(
-            top_items, users, interaction_counts=counts, is_tail=~is_head
-        )
-
-    all_time = torch.from_numpy(rank_scores(counts))
-    models = {
-        POPULARITY: measure(_rank_constant(all_time, users)),
-        # Ties in the recent counts are broken by all-time counts.
-        RECENT_POPULARITY: measure(
-            _rank_constant(torch.from_numpy(rank_scores(recent, counts)), users)
-        ),
-    }
-
-    selection = train_two_tower(split.train, config, split.valid)
-    final = selection
-    if settings.retrain:
-        final = train_two_tower(
-            known, replace(config, epochs=max(selection.best_epoch, 1))
-        )
-    score = two_tower_score_function(final.model, known, users.histories, all_time)
-    models[TWO_TOWER] = measure(rank_top_k(score, users, max(CUTOFFS)))
-
-    model_index = final.model.index_of(known.item_ids)
-    without_history = sum(
-        1 for history in users.histories if not (model_index[history] >= 0).any()
-    )
-    train_seconds = selection.seconds
-    if final is not selection:
-        train_seconds += final.seconds
+    models = {}
+    intervals = {}
+    for name, metric_runs in runs.items():
+        models[name], intervals[name] = summarize_runs(metric_runs)
     return {
         "split": split.name,
         "time_respecting": split.time_respecting,
@@ -217,92 +252,148 @@ def evaluate_split(
             "valid": len(split.valid),
             "test": len(split.test),
         },
-        "test_users": len(users),
-        "head_items": int(is_head.sum()),
-        "items": len(is_head),
+        "test_users": len(context.users),
+        "test_users_without_history": context.cold_users,
+        "test_items_new": context.new_test_items,
+        "head_items": int(context.is_head.sum()),
+        "items": len(context.is_head),
         "models": models,
-        "two_tower": {
-            "best_epoch": selection.best_epoch,
-            "epoch_losses": selection.epoch_losses,
-            "valid_metrics": selection.valid_metrics,
-            "retrained_on_train_valid": settings.retrain,
-            "test_users_without_history": without_history,
-            "train_seconds": train_seconds,
-        },
+        "intervals": intervals,
+        "runs": runs,
+        "cold_start": context.cold_start_metrics,
+        "selection": selection,
         "seconds": time.perf_counter() - started,
     }
 
 
-def _rank_constant(scores: torch.Tensor, users: EvaluationUsers) -> torch.Tensor:
-    return rank_top_k(lambda rows: scores.expand(len(rows), -1), users, max(CUTOFFS))
-
-
 def format_report(report: dict[str, Any]) -> str:
-    """Render a report of `run_evaluation` as plain-text tables."""
+    """Render a report of `run_evaluation` as Markdown tables.
+
+    A value of a seeded model reads "mean ± half-width" of its 95%
+    interval over the seeds; the other models ran once.
+    """
     settings = report["settings"]
     k = BEYOND_ACCURACY_CUTOFF
     accuracy = [
         f"{name}@{cutoff}" for name in ("recall", "ndcg", "mrr") for cutoff in CUTOFFS
     ]
     beyond = [f"coverage@{k}", f"tail_share@{k}", f"average_popularity@{k}"]
+    cold = [COLD_USERS_RECALL, NEW_ITEMS_RECALL]
     accuracy_rows = []
     beyond_rows = []
+    cold_rows = []
     for result in report["splits"]:
         for model, metrics in result["models"].items():
+            intervals = result["intervals"][model]
+            label = [result["dataset"], result["split"], model]
+            runs = str(len(result["runs"][model]))
             accuracy_rows.append(
-                [result["split"], model, *(f"{metrics[n]:.4f}" for n in accuracy)]
+                [*label, runs]
+                + [_with_interval(metrics, intervals, name) for name in accuracy]
             )
             beyond_rows.append(
                 [
-                    result["split"],
-                    model,
-                    f"{metrics[beyond[0]]:.4f}",
-                    f"{metrics[beyond[1]]:.4f}",
-                    f"{metrics[beyond[2]]:.1f}",
+                    *label,
+                    _with_interval(metrics, intervals, beyond[0]),
+                    _with_interval(metrics, intervals, beyond[1]),
+                    _with_interval(metrics, intervals, beyond[2], digits=1),
                 ]
+            )
+            cold_rows.append(
+                [*label, *(_with_interval(metrics, intervals, name) for name in cold)]
             )
 
     lines = [
-        f"Data: {report['data_dir']} ({report['events']} events, "
-        f"{report['users']} users, {report['items']} items).",
         "Every model ranks all items; items a user rated in train or valid are "
         "left out.",
         "",
-        _table(["split", "model", *accuracy], accuracy_rows),
+        _table(["data", "split", "model", "runs", *accuracy], accuracy_rows),
         "",
-        _table(["split", "model", *beyond], beyond_rows),
+        _table(["data", "split", "model", *beyond], beyond_rows),
+        "",
+        _table(["data", "split", "model", *cold], cold_rows),
         "",
         f"Tail items: all but the most popular items that have "
         f"{settings['head_share']:.0%} of train + valid events. "
-        f"popularity-recent counts the last {settings['recent_days']:g} days "
-        "of train + valid.",
+        f"{settings['recent_days']:g}d counts the last "
+        f"{settings['recent_days']:g} days before the prediction moment.",
+        "",
     ]
     for result in report["splits"]:
-        two_tower = result["two_tower"]
-        retrained = "yes" if two_tower["retrained_on_train_valid"] else "no"
-        lines.append(
-            f"{result['split']}: {result['test_users']} test users, "
-            f"{two_tower['test_users_without_history']} of them without history "
-            f"(ranked by popularity); {result['head_items']} of "
-            f"{result['items']} items are head. Two-Tower: best epoch "
-            f"{two_tower['best_epoch']} on valid, retrained on train + valid: "
-            f"{retrained}, training {two_tower['train_seconds']:.0f} s."
-        )
+        lines.append(f"- {_describe_split(result)}")
+    lines.append("")
     lines.append(f"Wall time: {report['seconds']:.0f} s.")
     return "\n".join(lines)
 
 
-def _table(header: list[str], rows: list[list[str]]) -> str:
-    """Align columns: the first two to the left, numbers to the right."""
-    widths = [
-        max(len(row[column]) for row in [header, *rows])
-        for column in range(len(header))
+def _with_interval(
+    metrics: dict[str, float],
+    intervals: dict[str, float | None],
+    name: str,
+    digits: int = 4,
+) -> str:
+    text = f"{metrics[name]:.{digits}f}"
+    half_width = intervals.get(name)
+    if half_width is not None:
+        text += f" ± {half_width:.{digits}f}"
+    return text
+
+
+def _describe_split(result: dict[str, Any]) -> str:
+    """Summarize a split's users and the settings chosen on its valid file."""
+    selection = result["selection"]
+    parts = [
+        f"{result['dataset']} {result['split']}: {result['test_users']} test "
+        f"users ({result['test_users_without_history']} without history, "
+        f"ranked by popularity), {result['head_items']} of {result['items']} "
+        f"items are head, {result['test_items_new']} relevant pairs with an "
+        "item new in test",
+        f"popularity-recent window {selection[RECENT_POPULARITY]['window_days']:g} "
+        "days",
     ]
-    lines = []
-    for row in [header, *rows]:
-        cells = [
-            cell.ljust(width) if column < 2 else cell.rjust(width)
-            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(cells).rstrip())
+    if ITEM_KNN in selection:
+        knn = selection[ITEM_KNN]
+        parts.append(
+            f"item-kNN {knn['neighbours']} neighbours, shrinkage {knn['shrinkage']:g}"
+        )
+    if BPR in selection:
+        parts.append(
+            "BPR regularization/epochs per seed "
+            + ", ".join(
+                f"{run['regularization']:g}/{run['best_epoch']}"
+                for run in selection[BPR]
+            )
+        )
+    if TWO_TOWER in selection:
+        parts.append(
+            "Two-Tower epochs per seed "
+            + ", ".join(str(run["best_epoch"]) for run in selection[TWO_TOWER])
+        )
+    if GNN in selection:
+        parts.append(
+            "GNN steps per seed "
+            + ", ".join(str(run["best_step"]) for run in selection[GNN])
+        )
+    if PIPELINE in selection:
+        for run in selection[PIPELINE]:
+            weights = ", ".join(
+                f"{name} {value:g}" for name, value in run["weights"].items()
+            )
+            parts.append(f"blend weights ({weights})")
+    return "; ".join(parts) + "."
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    """Render a Markdown table; text columns left, numbers right-aligned."""
+    text_columns = 3
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "| "
+        + " | ".join(
+            "---" if column < text_columns else "---:" for column in range(len(header))
+        )
+        + " |",
+    ]
+    for row in rows:
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)

@@ -40,3 +40,60 @@ def rank_scores(
     scores = np.empty(len(counts), dtype=np.float32)
     scores[order] = np.arange(len(counts), 0, -1, dtype=np.float32)
     return scores
+
+
+class ItemTimeline:
+    """Events of a log sorted by time, for counts as of a given moment.
+
+    A prediction made at `at_ms` may only use events at or before `at_ms`.
+    On a global time split every user shares one such moment. On a
+    leave-last-out split each user has their own, and other users' later
+    events in the log must not count.
+    """
+
+    def __init__(self, log: InteractionLog) -> None:
+        order = np.argsort(log.timestamp_ms, kind="stable")
+        self.timestamp_ms = log.timestamp_ms[order]
+        self.item = log.item[order]
+        self.item_count = len(log.item_ids)
+        first_seen = np.full(self.item_count, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(first_seen, log.item, log.timestamp_ms)
+        self.first_seen_ms = first_seen
+
+    def counts(self, at_ms: int, days: float | None = None) -> np.ndarray:
+        """Count events per item at or before `at_ms`, within `days` if given.
+
+        The window is [at_ms - days, at_ms], both ends included.
+        """
+        end = int(np.searchsorted(self.timestamp_ms, at_ms, side="right"))
+        start = 0
+        if days is not None:
+            since_ms = int(at_ms - days * MILLISECONDS_PER_DAY)
+            start = int(np.searchsorted(self.timestamp_ms, since_ms, side="left"))
+        return np.bincount(self.item[start:end], minlength=self.item_count).astype(
+            np.int64
+        )
+
+    def age_days(self, at_ms: int) -> np.ndarray:
+        """Return days from each item's first event to `at_ms`.
+
+        An item without an event at or before `at_ms` gets age 0, the age of
+        a brand-new item.
+        """
+        age = (at_ms - self.first_seen_ms).astype(np.float64) / MILLISECONDS_PER_DAY
+        return np.clip(age, 0.0, None)
+
+
+def popularity_ranking_scores(
+    timeline: ItemTimeline, at_ms: int, days: float | None
+) -> np.ndarray:
+    """Return `rank_scores` of the counts known at `at_ms`.
+
+    With `days`, items are ranked by their count in the window, and ties
+    are broken by their count of all events up to `at_ms`. Without `days`,
+    they are ranked by that count alone.
+    """
+    all_time = timeline.counts(at_ms)
+    if days is None:
+        return rank_scores(all_time)
+    return rank_scores(timeline.counts(at_ms, days), all_time)

@@ -8,7 +8,7 @@ out of the ranking, and the rest are sorted with `torch.topk` in batches.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import torch
@@ -39,6 +39,9 @@ class EvaluationUsers:
     items of each user's evaluation events, and the distinct items of the
     user's earlier events (left out of the ranking). `histories` contains each
     user's earlier item indices, oldest first, repeats kept.
+    `prediction_ms` is the moment, in Unix milliseconds, at which each
+    user's ranking is made: features that change over time (recent
+    popularity, item age) may use events at or before it only.
     """
 
     users: np.ndarray
@@ -48,6 +51,9 @@ class EvaluationUsers:
     excluded_indices: np.ndarray
     histories: list[list[int]]
     item_count: int
+    prediction_ms: np.ndarray = field(
+        default_factory=lambda: np.zeros(0, dtype=np.int64)
+    )
 
     def __len__(self) -> int:
         return len(self.users)
@@ -57,12 +63,15 @@ class EvaluationUsers:
 
 
 def build_evaluation_users(
-    history: InteractionLog, target: InteractionLog
+    history: InteractionLog, target: InteractionLog, per_user_time: bool = False
 ) -> EvaluationUsers:
     """Collect every user with an event in `target`, with the user's history.
 
     A target item that the user already had in `history` stays relevant
-    but is left out of the ranking, so it counts as a miss.
+    but is left out of the ranking, so it counts as a miss. The prediction
+    moment is the last event of `history` for every user (a global time
+    split) or, with `per_user_time`, 1 ms before the user's first event in
+    `target` (a leave-last-out split).
     """
     item_count = len(target.item_ids)
     users = np.unique(target.user)
@@ -92,6 +101,7 @@ def build_evaluation_users(
         excluded_indices=excluded_indices,
         histories=histories,
         item_count=item_count,
+        prediction_ms=_prediction_times(history, target, users, per_user_time),
     )
 
 
@@ -105,8 +115,23 @@ def rank_top_k(
 
     Scores of a user's excluded items are set to -inf before `torch.topk`.
     """
+    return top_k_with_scores(score_users, users, k, batch_size)[1]
+
+
+def top_k_with_scores(
+    score_users: ScoreFunction,
+    users: EvaluationUsers,
+    k: int,
+    batch_size: int = 1024,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """Return the top-k scores and item indices, both [users, k].
+
+    Excluded items score -inf, so they come last, and only when fewer than
+    k other items are left.
+    """
     k = min(k, users.item_count)
-    batches = []
+    values = []
+    indices = []
     for start in range(0, len(users), batch_size):
         positions = np.arange(start, min(start + batch_size, len(users)))
         scores = score_users(positions).to(torch.float32).clone()
@@ -116,10 +141,15 @@ def rank_top_k(
             users.excluded_indptr[start] : users.excluded_indptr[positions[-1] + 1]
         ]
         scores[torch.from_numpy(rows), torch.from_numpy(columns)] = -torch.inf
-        batches.append(torch.topk(scores, k, dim=1).indices)
-    if not batches:
-        return torch.zeros((0, k), dtype=torch.int64)
-    return torch.cat(batches)
+        top = torch.topk(scores, k, dim=1)
+        values.append(top.values)
+        indices.append(top.indices)
+    if not indices:
+        return (
+            torch.zeros((0, k), dtype=torch.float32),
+            torch.zeros((0, k), dtype=torch.int64),
+        )
+    return torch.cat(values), torch.cat(indices)
 
 
 def ranking_metrics(
@@ -154,6 +184,22 @@ def ranking_metrics(
     return results
 
 
+def _prediction_times(
+    history: InteractionLog,
+    target: InteractionLog,
+    users: np.ndarray,
+    per_user_time: bool,
+) -> np.ndarray:
+    if not per_user_time:
+        last = int(history.timestamp_ms.max()) if len(history) else 0
+        return np.full(len(users), last, dtype=np.int64)
+    first_target = np.full(len(users), np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(
+        first_target, np.searchsorted(users, target.user), target.timestamp_ms
+    )
+    return first_target - 1
+
+
 def _distinct_items_per_user(
     user: np.ndarray, item: np.ndarray, users: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -164,3 +210,22 @@ def _distinct_items_per_user(
     indptr = np.zeros(len(users) + 1, dtype=np.int64)
     np.add.at(indptr, rows + 1, 1)
     return np.cumsum(indptr), pairs[:, 1].astype(np.int64)
+
+
+def with_fallback(
+    score_users: ScoreFunction, users: EvaluationUsers, fallback: torch.Tensor
+) -> ScoreFunction:
+    """Give users with an empty history the `fallback` scores [items].
+
+    A model that learns from a user's history has nothing to go on for
+    such a user, so every model of the evaluation ranks them alike, as
+    the feed does, by popularity.
+    """
+    empty = torch.tensor([not history for history in users.histories])
+
+    def score(positions: np.ndarray) -> torch.Tensor:
+        scores = score_users(positions).to(torch.float32)
+        rows = empty[torch.from_numpy(positions)].unsqueeze(1)
+        return torch.where(rows, fallback.unsqueeze(0), scores)
+
+    return score

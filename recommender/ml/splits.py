@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,6 +12,7 @@ from recommender.ml.data import InteractionLog
 
 TIME_SPLIT = "time"
 LEAVE_LAST_OUT_SPLIT = "leave-last-out"
+FILES_SPLIT = "files"
 
 
 @dataclass
@@ -35,6 +37,32 @@ def time_split(data: BenchmarkData) -> Split:
         valid=data.part("valid"),
         test=data.part("test"),
         time_respecting=True,
+    )
+
+
+def files_split(data: BenchmarkData) -> Split:
+    """Use the files' own split, whichever kind it is.
+
+    When the valid events all follow the train events and the test events
+    all follow the valid ones, the files are a global time split and the
+    split is named "time". Otherwise they hold out events per user (as
+    the official leave-last-out files do) and it is named
+    "leave-last-out", with `time_respecting` false, so that each user is
+    ranked as of their own held-out event.
+    """
+    parts = [data.part(name) for name in ("train", "valid", "test")]
+    ordered = all(
+        len(earlier) == 0
+        or len(later) == 0
+        or earlier.timestamp_ms.max() <= later.timestamp_ms.min()
+        for earlier, later in itertools.pairwise(parts)
+    )
+    return Split(
+        name=TIME_SPLIT if ordered else LEAVE_LAST_OUT_SPLIT,
+        train=parts[0],
+        valid=parts[1],
+        test=parts[2],
+        time_respecting=ordered,
     )
 
 

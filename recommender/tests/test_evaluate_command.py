@@ -12,6 +12,18 @@ from recommender.ml.evaluate import main
 
 KCORE5 = Path(str(settings.MARKETPLACE_DATA_DIR)) / "amazon2023/electronics/kcore5"
 SLICE_USERS = 300
+ALL_ROWS = {
+    "popularity",
+    "popularity-recent",
+    "popularity-30d",
+    "item-knn",
+    "bpr",
+    "two-tower",
+    "gnn",
+    "pipeline",
+}
+SEEDED = {"bpr", "two-tower", "gnn", "pipeline"}
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
 @pytest.fixture(autouse=True)
@@ -52,6 +64,8 @@ def data_slice(tmp_path_factory):
 @pytest.mark.slow
 def test_evaluate_command_end_to_end(data_slice, tmp_path, capsys):
     output = tmp_path / "report.json"
+    docs = tmp_path / "docs"
+    docs.mkdir()
 
     call_command(
         "evaluate",
@@ -59,10 +73,16 @@ def test_evaluate_command_end_to_end(data_slice, tmp_path, capsys):
         str(data_slice),
         "--epochs",
         "2",
+        "--gnn-steps",
+        "10",
+        "--seeds",
+        "2",
         "--threads",
         "1",
         "--output",
         str(output),
+        "--report-dir",
+        str(docs),
     )
 
     report = json.loads(output.read_text())
@@ -72,13 +92,25 @@ def test_evaluate_command_end_to_end(data_slice, tmp_path, capsys):
         "leave-last-out",
     ]
     for result in report["splits"]:
-        assert set(result["models"]) == {"popularity", "popularity-recent", "two-tower"}
-        for metrics in result["models"].values():
+        assert set(result["models"]) == ALL_ROWS
+        for name, metrics in result["models"].items():
             assert 0.0 <= metrics["recall@20"] <= 1.0
             assert 0.0 <= metrics["ndcg@20"] <= 1.0
+            assert len(result["runs"][name]) == (2 if name in SEEDED else 1)
+            half_width = result["intervals"][name]["recall@20"]
+            assert (half_width is not None) == (name in SEEDED)
+        assert [run["seed"] for run in result["selection"]["two-tower"]] == [0, 1]
     assert report["splits"][1]["test_users"] == SLICE_USERS
-    assert "recall@20" in printed
-    assert "two-tower" in printed
+    assert "| recall@20 |" in " ".join(printed.split())
+    assert "pipeline" in printed
+    table = (docs / "evaluation-results.md").read_text()
+    assert "| Electronics | time | pipeline | 2 |" in table
+    for name in (
+        "evaluation-accuracy.png",
+        "evaluation-recall-cutoffs.png",
+        "evaluation-coverage-popularity.png",
+    ):
+        assert (docs / name).read_bytes()[:8] == PNG_SIGNATURE
 
 
 @pytest.mark.slow
@@ -98,6 +130,8 @@ def test_module_command_line_time_split(data_slice, tmp_path, capsys):
             "--threads",
             "1",
             "--no-retrain",
+            "--models",
+            "popularity-recent,two-tower",
             "--output",
             str(output),
         ]
@@ -107,7 +141,10 @@ def test_module_command_line_time_split(data_slice, tmp_path, capsys):
     assert status == 0
     assert [result["split"] for result in report["splits"]] == ["time"]
     assert report["config"]["seed"] == 3
-    assert report["splits"][0]["two_tower"]["retrained_on_train_valid"] is False
+    assert report["settings"]["retrain"] is False
+    result = report["splits"][0]
+    assert set(result["models"]) == {"popularity-recent", "popularity-30d", "two-tower"}
+    assert result["selection"]["two-tower"][0]["seed"] == 3
     assert "popularity-recent" in capsys.readouterr().out
 
 
@@ -137,6 +174,6 @@ def test_evaluate_help_states_units(capsys):
         main(["--help"])
 
     help_text = " ".join(capsys.readouterr().out.split())
-    assert "in days before the last train or valid event" in help_text
+    assert "in days before the prediction moment" in help_text
     assert "Maximum Two-Tower training epochs" in help_text
     assert "Torch CPU threads for training and ranking" in help_text

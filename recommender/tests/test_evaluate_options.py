@@ -30,6 +30,7 @@ HEADER = "user_id,parent_asin,rating,timestamp\n"
 CPU_COUNT = os.cpu_count() or 1
 SEED_RANGE = "an integer from 0 to 18446744073709551615"
 DAYS_RANGE = "a number of days above 0 and at most 1,000,000"
+MODEL_NAMES = "popularity, popularity-recent, item-knn, bpr, two-tower, gnn, pipeline"
 THREADS_RANGE = f"an integer from 1 to {CPU_COUNT} (the CPU count)"
 NO_EVENTS_ADVICE = "Pass a benchmark directory with train, valid and test events."
 
@@ -117,6 +118,19 @@ def bad_case(name, tmp_path):
             "files."
         )
 
+    if name == "report-dir-missing":
+        missing = tmp_path / "docs"
+        return [*data, "--report-dir", str(missing)], (
+            f"invalid --report-dir value {missing}: it is not an existing "
+            "directory; create it or pass another one."
+        )
+
+    if name == "seeds-past-largest-seed":
+        return [*data, "--seed", str(2**64 - 1), "--seeds", "2"], (
+            f"invalid --seeds value 2: --seed {2**64 - 1} plus 2 seeds passes "
+            f"{2**64 - 1}; pass a lower --seed."
+        )
+
     if name == "data-dir-missing":
         missing = tmp_path / "missing"
         return ["--data-dir", str(missing)], (
@@ -144,6 +158,11 @@ OPTION_CASES = {
     "seed-text": ("--seed", "abc"),
     "seed-negative": ("--seed", "-1"),
     "seed-too-large": ("--seed", str(2**64)),
+    "seeds-zero": ("--seeds", "0"),
+    "seeds-too-many": ("--seeds", "21"),
+    "models-unknown": ("--models", "two-tower,lightgcn"),
+    "models-empty": ("--models", ","),
+    "gnn-steps-zero": ("--gnn-steps", "0"),
 }
 OPTION_MESSAGES = {
     "threads-too-many": f"invalid --threads value '100000': pass {THREADS_RANGE}.",
@@ -162,6 +181,16 @@ OPTION_MESSAGES = {
     "seed-text": f"invalid --seed value 'abc': pass {SEED_RANGE}.",
     "seed-negative": f"invalid --seed value '-1': pass {SEED_RANGE}.",
     "seed-too-large": f"invalid --seed value '{2**64}': pass {SEED_RANGE}.",
+    "seeds-zero": "invalid --seeds value '0': pass an integer from 1 to 20.",
+    "seeds-too-many": "invalid --seeds value '21': pass an integer from 1 to 20.",
+    "models-unknown": (
+        "invalid --models value 'two-tower,lightgcn': pass comma-separated names "
+        f"from {MODEL_NAMES}."
+    ),
+    "models-empty": (
+        f"invalid --models value ',': pass comma-separated names from {MODEL_NAMES}."
+    ),
+    "gnn-steps-zero": "invalid --gnn-steps value '0': pass an integer of at least 1.",
 }
 BAD_CASES = [
     "output-is-directory",
@@ -171,6 +200,8 @@ BAD_CASES = [
     "binary-csv",
     "data-dir-is-file",
     "data-dir-missing",
+    "report-dir-missing",
+    "seeds-past-largest-seed",
     *OPTION_CASES,
 ]
 
@@ -258,7 +289,8 @@ KEYWORD_CASES = {
     "seed": ({"seed": 1.5}, f"invalid --seed value 1.5: pass {SEED_RANGE}."),
     "split": (
         {"split": "weekly"},
-        "invalid --split value 'weekly': pass one of time, leave-last-out, both.",
+        "invalid --split value 'weekly': pass one of time, leave-last-out, "
+        "files, both.",
     ),
     "no-retrain": (
         {"no_retrain": "yes"},
@@ -344,14 +376,34 @@ def test_parse_options_converts_values(tmp_path):
     argv = ["--data-dir", str(data_dir), "--epochs", "3", "--seed", "7"]
     argv += ["--threads", "1", "--recent-days", "7.5", "--split", "time"]
     argv += ["--no-retrain", "--output", str(tmp_path / "report.json")]
+    argv += ["--seeds", "3", "--models", "bpr,pipeline,bpr", "--gnn-steps", "40"]
+    argv += ["--report-dir", str(tmp_path)]
 
     checked = parse_evaluation_options(parse_arguments(argv))
 
-    assert checked.data_dir == data_dir
+    assert checked.data_dirs == [data_dir]
     assert checked.split_names == ("time",)
     assert checked.config == TwoTowerConfig(epochs=3, seed=7, threads=1)
-    assert checked.settings == EvaluationSettings(recent_days=7.5, retrain=False)
+    assert checked.settings == EvaluationSettings(
+        recent_days=7.5,
+        retrain=False,
+        seeds=(7, 8, 9),
+        models=("bpr", "pipeline"),
+        gnn_steps=40,
+    )
     assert checked.output == tmp_path / "report.json"
+    assert checked.report_dir == tmp_path
+
+
+def test_parse_options_takes_several_directories(tmp_path):
+    first = write_trainable_benchmark(tmp_path / "first")
+    second = write_trainable_benchmark(tmp_path / "second")
+    argv = ["--data-dir", str(first), str(second), "--split", "files"]
+
+    checked = parse_evaluation_options(parse_arguments(argv))
+
+    assert checked.data_dirs == [first, second]
+    assert checked.split_names == ("files",)
 
 
 def test_parse_options_accepts_defaults(tmp_path):
@@ -374,7 +426,7 @@ def test_module_main_reports_unknown_split_in_one_line(tmp_path, capsys):
     assert exited.value.code == 2
     assert capsys.readouterr().err == (
         f"{PROGRAM}: error: argument --split: invalid choice: 'weekly' (choose "
-        "from 'time', 'leave-last-out', 'both'); see --help.\n"
+        "from 'time', 'leave-last-out', 'files', 'both'); see --help.\n"
     )
 
 
@@ -490,6 +542,24 @@ def test_every_split_is_checked_before_training(tmp_path, caplog):
         (
             {"head_share": 0.0},
             "EvaluationSettings.head_share must be in (0, 1], got 0.0.",
+        ),
+        (
+            {"seeds": ()},
+            "EvaluationSettings.seeds must name at least one seed.",
+        ),
+        (
+            {"models": ("two-tower", "lightgcn")},
+            "EvaluationSettings.models has unknown or no model names "
+            f"['lightgcn']; use names from {MODEL_NAMES}.",
+        ),
+        (
+            {"models": ()},
+            "EvaluationSettings.models has unknown or no model names []; use "
+            f"names from {MODEL_NAMES}.",
+        ),
+        (
+            {"gnn_steps": 0},
+            "EvaluationSettings.gnn_steps must be at least 1, got 0.",
         ),
     ],
 )

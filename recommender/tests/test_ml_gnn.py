@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from recommender.ml.data import InteractionLog, ItemFeatures
+from recommender.ml.evaluation_models import EvaluationContext, _fit_gnn
 from recommender.ml.gnn import GnnConfig, load_gnn, save_gnn, train_gnn
 from recommender.ml.gnn.graph import (
     build_edges,
@@ -14,6 +15,7 @@ from recommender.ml.gnn.graph import (
     sample_negatives,
     split_edges,
 )
+from recommender.ml.splits import Split
 
 SMALL = GnnConfig(
     embedding_dim=16,
@@ -302,3 +304,24 @@ def test_config_rejects_bad_values():
         GnnConfig(supervision_share=1.0)
     with pytest.raises(ValueError, match="layers"):
         GnnConfig(layers=3)
+
+
+def test_evaluation_refit_graph_leaves_out_test_pairs():
+    train = make_log([0, 0, 1, 1, 2, 2], [0, 1, 1, 2, 2, 3], 3, 6)
+    valid = make_log([0, 1, 2], [2, 3, 4], 3, 6)
+    # User 0's test item 1 repeats a training pair; the other two are new.
+    test = make_log([0, 1, 2], [1, 5, 5], 3, 6)
+    split = Split(
+        name="time", train=train, valid=valid, test=test, time_respecting=True
+    )
+    context = EvaluationContext.build(split, head_share=0.8)
+    config = GnnConfig(embedding_dim=4, epochs=4, validate_every=2, threads=1)
+
+    fitted = _fit_gnn(context, config, retrain=True)
+
+    selected = set(map(tuple, fitted.selected.graph_edges.T.tolist()))
+    final = set(map(tuple, fitted.final.graph_edges.T.tolist()))
+    assert selected == {(0, 0), (0, 1), (1, 1), (1, 2), (2, 2), (2, 3)}
+    assert final == selected | {(0, 2), (1, 3), (2, 4)}
+    assert final.isdisjoint({(1, 5), (2, 5)})
+    assert fitted.summary["best_step"] in (2, 4)
