@@ -111,6 +111,33 @@ def build_sessions(
     return np.split(item[order].astype(np.int64), boundaries[1:])
 
 
+def latest_session(
+    item_ids: Sequence[str], timestamp_ms: Sequence[int], *, gap_minutes: float
+) -> list[str]:
+    """Return the items of a visitor's current session, oldest first.
+
+    `item_ids` and `timestamp_ms` are one visitor's view events in any
+    order. The current session is the run of views after the last gap of
+    more than `gap_minutes`; views with equal timestamps keep their input
+    order.
+    """
+    if len(item_ids) != len(timestamp_ms):
+        raise ValueError(
+            f"item_ids has {len(item_ids)} entries but timestamp_ms has "
+            f"{len(timestamp_ms)}; pass one timestamp per view."
+        )
+    if not item_ids:
+        return []
+    positions = np.arange(len(item_ids), dtype=np.int64)
+    sessions = build_sessions(
+        np.zeros(len(item_ids), dtype=np.int64),
+        positions,
+        np.asarray(timestamp_ms, dtype=np.int64),
+        gap_minutes=gap_minutes,
+    )
+    return [item_ids[position] for position in sessions[-1].tolist()]
+
+
 def group_by_user(
     user: np.ndarray, timestamp_ms: np.ndarray, *values: np.ndarray
 ) -> list[list[np.ndarray]]:

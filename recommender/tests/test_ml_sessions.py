@@ -9,6 +9,7 @@ from recommender.ml.benchmark_files import read_benchmark_directory
 from recommender.ml.sessions import (
     build_prefix_examples,
     build_sessions,
+    latest_session,
     leave_last_out_examples,
     read_diginetica_views,
     read_user_sequences,
@@ -73,6 +74,21 @@ def test_build_sessions_rejects_unequal_arrays():
     user, item, timestamp = arrays([0, 0], [1], [0, 1])
     with pytest.raises(ValueError, match="item has 1 entries but user has 2"):
         build_sessions(user, item, timestamp, gap_minutes=30)
+
+
+def test_latest_session_after_last_gap():
+    minutes = [0, 5, 90, 100, 95]
+    timestamps = [minute * MINUTE_MS for minute in minutes]
+    items = ["a", "b", "c", "e", "d"]
+    assert latest_session(items, timestamps, gap_minutes=30) == ["c", "d", "e"]
+
+
+def test_latest_session_empty_and_invalid():
+    assert latest_session([], [], gap_minutes=30) == []
+    with pytest.raises(ValueError, match="pass one timestamp per view"):
+        latest_session(["a", "b"], [0], gap_minutes=30)
+    with pytest.raises(ValueError, match="gap_minutes must be a positive number"):
+        latest_session(["a"], [0], gap_minutes=-1)
 
 
 def test_prefix_examples_every_position():

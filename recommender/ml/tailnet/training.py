@@ -86,6 +86,7 @@ def _fit(
     stopping = EarlyStopping(config.patience)
     result = TailNetTrainResult(model=model, best_epoch=0)
     is_tail = model.is_tail.numpy()
+    switch = "on" if config.rectification else "off"
 
     for epoch in range(1, config.epochs + 1):
         model.train()
@@ -102,13 +103,20 @@ def _fit(
         result.epoch_losses.append(total / max(len(train), 1))
         result.best_epoch = epoch
         if valid is None:
-            logger.info("TailNet epoch %d: loss %.4f", epoch, result.epoch_losses[-1])
+            logger.info(
+                "TailNet (rectification %s) epoch %d: loss %.4f",
+                switch,
+                epoch,
+                result.epoch_losses[-1],
+            )
             continue
         top = rank_examples(model_score_function(model), valid, model.item_count)
         metrics = next_item_metrics(top, valid.targets, is_tail)
         result.valid_metrics.append(metrics)
         logger.info(
-            "TailNet epoch %d: loss %.4f, valid recall@20 %.4f, mrr@20 %.4f",
+            "TailNet (rectification %s) epoch %d: loss %.4f, valid recall@20 "
+            "%.4f, mrr@20 %.4f",
+            switch,
             epoch,
             result.epoch_losses[-1],
             metrics["recall@20"],
