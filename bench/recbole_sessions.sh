@@ -32,9 +32,11 @@ fi
 rm -rf "$out/data/$dataset"
 .venv/bin/python bench/recbole_sessions.py export --dataset "$dataset" \
     --out "$out/data" ${limit:+--limit "$limit"}
+root=$(pwd)
 for model in GRU4Rec NARM SRGNN; do
-    "$venv/bin/python" bench/recbole_run.py --model "$model" --dataset "$dataset" \
-        --data-path "$out/data" --epochs "$epochs" \
-        --out "$out/data/$dataset/$model.topk.json"
+    # RecBole writes log/ and log_tensorboard/ into the working directory.
+    (cd "$out" && "$root/$venv/bin/python" "$root/bench/recbole_run.py" \
+        --model "$model" --dataset "$dataset" --data-path "$root/$out/data" \
+        --epochs "$epochs" --out "$root/$out/data/$dataset/$model.topk.json")
 done
 .venv/bin/python bench/recbole_sessions.py score --dataset "$dataset" --out "$out/data"
