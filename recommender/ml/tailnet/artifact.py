@@ -1,0 +1,48 @@
+"""Save and load a TailNet model as one file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from recommender.ml.artifacts import read_artifact, write_artifact
+from recommender.ml.tailnet.config import TailNetConfig
+from recommender.ml.tailnet.model import TailNet
+
+ARTIFACT_FORMAT = "tailnet"
+ARTIFACT_VERSION = 1
+
+
+def save_tailnet(model: TailNet, path: Path) -> None:
+    """Write weights, click counts, config and item ids to `path`."""
+    write_artifact(
+        path,
+        kind=ARTIFACT_FORMAT,
+        version=ARTIFACT_VERSION,
+        model=model,
+        fields={"config": model.config.to_state(), "item_ids": list(model.item_ids)},
+    )
+
+
+def load_tailnet(path: Path) -> TailNet:
+    """Load a model written by `save_tailnet`, on the CPU, in eval mode.
+
+    The thread count of inference is the caller's `torch.set_num_threads`.
+    """
+    payload = read_artifact(
+        path,
+        kind=ARTIFACT_FORMAT,
+        version=ARTIFACT_VERSION,
+        label="TailNet",
+        writer="save_tailnet",
+    )
+    state = payload["state_dict"]
+    model = TailNet(
+        TailNetConfig.from_state(payload["config"]),
+        payload["item_ids"],
+        torch.zeros_like(state["click_counts"]).numpy(),
+    )
+    model.load_state_dict(state)
+    model.eval()
+    return model

@@ -1,0 +1,172 @@
+"""Command line for the TailNet evaluation, without Django.
+
+Run `python -m recommender.ml.tailnet.evaluate --dataset electronics`;
+`--help` lists the options. It prints a Markdown table of Recall@20,
+MRR@20, Coverage@20 and Tail-Coverage@20 for TailNet, its ablation and
+popularity, and can write the full report as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import math
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from recommender.ml.tailnet.config import TailNetConfig
+from recommender.ml.tailnet.evaluation import DATASETS, format_report, run_evaluation
+
+PROGRAM = "python -m recommender.ml.tailnet.evaluate"
+DEFAULTS = TailNetConfig()
+REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
+
+
+def default_data_dir() -> Path:
+    """Return $MARKETPLACE_DATA_DIR, else ../shared/data beside the repo."""
+    configured = os.environ.get("MARKETPLACE_DATA_DIR")
+    if configured:
+        return Path(configured)
+    return REPOSITORY_ROOT.parent / "shared" / "data"
+
+
+def _number(
+    kind: Callable[[str], float], low: float, high: float, unit: str
+) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            value = math.nan
+        if not low <= value <= high:
+            raise argparse.ArgumentTypeError(
+                f"invalid value {text!r}; expected {unit} from {low:g} to {high:g}"
+            )
+        return value
+
+    return parse
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog=PROGRAM,
+        description=(
+            "Train TailNet and its ablation (no rectification) on one data "
+            "set and rank all items for every test example beside popularity."
+        ),
+    )
+    parser.add_argument(
+        "--dataset",
+        choices=DATASETS,
+        required=True,
+        help=(
+            "electronics: Amazon 2023 Electronics kcore5, global time split; "
+            "beauty: Amazon 2014 Beauty sequences, leave-last-out."
+        ),
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=default_data_dir(),
+        metavar="DIR",
+        help=(
+            "Directory that contains amazon2023/ and amazon2014/ "
+            f"(default: $MARKETPLACE_DATA_DIR or {default_data_dir()})."
+        ),
+    )
+    parser.add_argument(
+        "--epochs",
+        type=_number(int, 1, 1000, "a whole number of epochs"),
+        default=DEFAULTS.epochs,
+        metavar="N",
+        help=(
+            "Maximum training epochs of each model; the epoch with the best "
+            f"validation Recall@20 is kept (default: {DEFAULTS.epochs})."
+        ),
+    )
+    parser.add_argument(
+        "--head-item-share",
+        type=_number(float, 0.001, 0.999, "a share of the items"),
+        default=DEFAULTS.head_item_share,
+        metavar="SHARE",
+        help=(
+            "Share of the items, most clicked in training first, that are "
+            f"head items (default: {DEFAULTS.head_item_share})."
+        ),
+    )
+    parser.add_argument(
+        "--recent-days",
+        type=_number(float, 0.001, 100_000, "a number of days"),
+        default=30.0,
+        metavar="DAYS",
+        help=(
+            "Window of the recency-aware popularity on electronics, in days "
+            "before the last train or valid interaction (default: 30)."
+        ),
+    )
+    parser.add_argument(
+        "--embedding-dim",
+        type=_number(int, 1, 4096, "a whole number"),
+        default=DEFAULTS.embedding_dim,
+        metavar="N",
+        help=(
+            "Size of the item embeddings and of the GRU state "
+            f"(default: {DEFAULTS.embedding_dim})."
+        ),
+    )
+    parser.add_argument(
+        "--seed",
+        type=_number(int, 0, 2**63 - 1, "an integer"),
+        default=DEFAULTS.seed,
+        metavar="N",
+        help=f"Seed of weights, dropout and example order (default: {DEFAULTS.seed}).",
+    )
+    parser.add_argument(
+        "--threads",
+        type=_number(int, 1, os.cpu_count() or 1, "a thread count"),
+        default=DEFAULTS.threads,
+        metavar="N",
+        help=f"Torch CPU threads for training (default: {DEFAULTS.threads}).",
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        metavar="FILE",
+        help="Also write the full report, per-epoch figures included, as JSON.",
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse the options, run the evaluation and print the report."""
+    options = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
+    config = replace(
+        DEFAULTS,
+        epochs=int(options.epochs),
+        head_item_share=float(options.head_item_share),
+        embedding_dim=int(options.embedding_dim),
+        hidden_dim=int(options.embedding_dim),
+        seed=int(options.seed),
+        threads=int(options.threads),
+    )
+    try:
+        report = run_evaluation(
+            options.dataset, options.data_dir, config, float(options.recent_days)
+        )
+    except (OSError, ValueError) as error:
+        print(f"{PROGRAM}: error: {error}", file=sys.stderr)
+        return 2
+    if options.output is not None:
+        options.output.parent.mkdir(parents=True, exist_ok=True)
+        options.output.write_text(json.dumps(report, indent=2))
+    print(format_report(report))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

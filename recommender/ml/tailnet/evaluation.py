@@ -1,0 +1,267 @@
+"""Offline evaluation of TailNet beside its ablation and popularity.
+
+Both data sets are evaluated the way RecBole evaluates its sequential
+models: each held-out interaction is predicted from the same user's
+preceding items (at most 20), and every item of the catalog is ranked,
+the history's items included.
+
+- electronics: the Amazon Reviews 2023 Electronics kcore5 files, split
+  globally by time into train, valid and test. A test interaction's
+  history includes the user's earlier test interactions. The baseline is
+  a recency-aware popularity that counts the last `recent_days` days of
+  train + valid, with ties broken by all-time counts.
+- beauty: the Amazon 2014 Beauty sequences, which have no timestamps.
+  Each user's last item is the test target and the one before is the
+  valid target. The baseline is all-time popularity of train + valid.
+
+TailNet and the ablation train on the train examples only and keep the
+epoch with the best validation score. The head/tail split comes from the
+training clicks and is the same for every model's metrics.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from recommender.ml.benchmark_files import read_benchmark_directory
+from recommender.ml.popularity import interaction_counts, rank_scores, recent_counts
+from recommender.ml.sessions import (
+    PrefixExamples,
+    leave_last_out_examples,
+    read_user_sequences,
+    time_split_examples,
+)
+from recommender.ml.tailnet.config import TailNetConfig
+from recommender.ml.tailnet.model import tail_item_mask
+from recommender.ml.tailnet.ranking import (
+    CUTOFF,
+    constant_score_function,
+    model_score_function,
+    next_item_metrics,
+    rank_examples,
+)
+from recommender.ml.tailnet.training import train_tailnet
+
+logger = logging.getLogger(__name__)
+
+ELECTRONICS = "electronics"
+BEAUTY = "beauty"
+DATASETS = (ELECTRONICS, BEAUTY)
+DATA_PATHS = {
+    ELECTRONICS: Path("amazon2023/electronics/kcore5"),
+    BEAUTY: Path("amazon2014/beauty/user_sequence.txt"),
+}
+TAILNET = "tailnet"
+ABLATION = "gru-attention (no rectification)"
+
+
+@dataclass
+class EvaluationData:
+    """Examples of one data set and the popularity baselines' scores.
+
+    Args:
+        click_counts: training clicks per item; they split head from tail.
+        baselines: popularity scores per item, keyed by baseline name.
+        notes: sentences that describe the protocol, for the report.
+    """
+
+    name: str
+    item_ids: list[str]
+    train: PrefixExamples
+    valid: PrefixExamples
+    test: PrefixExamples
+    click_counts: np.ndarray
+    baselines: dict[str, np.ndarray]
+    notes: list[str]
+
+
+def load_electronics(directory: Path, recent_days: float) -> EvaluationData:
+    """Read the kcore5 benchmark files and build time-split examples."""
+    data = read_benchmark_directory(directory)
+    log = data.log
+    train, valid, test = time_split_examples(
+        log.user, log.item, log.timestamp_ms, data.split
+    )
+    known = log.subset(data.split <= 1)
+    all_time = interaction_counts(known)
+    recent = recent_counts(known, recent_days)
+    baseline = f"popularity (last {recent_days:g} days)"
+    return EvaluationData(
+        name=ELECTRONICS,
+        item_ids=log.item_ids,
+        train=train,
+        valid=valid,
+        test=test,
+        click_counts=interaction_counts(data.part("train")),
+        baselines={
+            baseline: rank_scores(recent, all_time),
+            "popularity (all time)": rank_scores(all_time),
+        },
+        notes=[
+            f"{len(log)} rows of {len(log.user_ids)} users on "
+            f"{len(log.item_ids)} items, global time split of the files.",
+            "A user's first interaction has no history and is not predicted; "
+            "a test interaction's history includes the user's earlier test "
+            "interactions.",
+            f"Popularity counts train + valid; {baseline} breaks ties by "
+            "all-time counts.",
+        ],
+    )
+
+
+def load_beauty(path: Path) -> EvaluationData:
+    """Read the Beauty sequences and build leave-last-out examples."""
+    sequences = read_user_sequences(path)
+    train, valid, test = leave_last_out_examples(sequences.sequences)
+    item_count = len(sequences.item_ids)
+    known = np.concatenate([sequence[:-1] for sequence in sequences.sequences])
+    training = np.concatenate(
+        [_train_part(sequence) for sequence in sequences.sequences]
+    )
+    all_time = np.bincount(known, minlength=item_count)
+    return EvaluationData(
+        name=BEAUTY,
+        item_ids=sequences.item_ids,
+        train=train,
+        valid=valid,
+        test=test,
+        click_counts=np.bincount(training, minlength=item_count),
+        baselines={"popularity (all time)": rank_scores(all_time)},
+        notes=[
+            f"{sum(len(s) for s in sequences.sequences)} interactions of "
+            f"{len(sequences.user_ids)} users on {item_count} items, "
+            "leave-last-out per user (last item test, the one before valid).",
+            "The file has no timestamps, so popularity counts all of train + valid.",
+        ],
+    )
+
+
+def _train_part(sequence: np.ndarray) -> np.ndarray:
+    if len(sequence) >= 3:
+        return sequence[:-2]
+    return sequence[:-1]
+
+
+def load_dataset(name: str, data_dir: Path, recent_days: float) -> EvaluationData:
+    """Load one of `DATASETS` from the shared data directory."""
+    if name not in DATASETS:
+        raise ValueError(
+            f"Unknown data set {name!r}; use one of {', '.join(DATASETS)}."
+        )
+    path = data_dir / DATA_PATHS[name]
+    if not path.exists():
+        raise FileNotFoundError(
+            f"{path} not found; pass the data directory that contains "
+            f"{DATA_PATHS[name]} with --data-dir."
+        )
+    if name == ELECTRONICS:
+        return load_electronics(path, recent_days)
+    return load_beauty(path)
+
+
+def run_evaluation(
+    name: str, data_dir: Path, config: TailNetConfig, recent_days: float = 30.0
+) -> dict[str, Any]:
+    """Train TailNet and its ablation on one data set; measure all models."""
+    started = time.perf_counter()
+    data = load_dataset(name, data_dir, recent_days)
+    is_tail = tail_item_mask(data.click_counts, config.head_item_share)
+    logger.info(
+        "%s: %d train, %d valid, %d test examples",
+        name,
+        len(data.train),
+        len(data.valid),
+        len(data.test),
+    )
+    models: dict[str, dict[str, float]] = {}
+    training: dict[str, dict[str, Any]] = {}
+    for baseline, scores in data.baselines.items():
+        top = rank_examples(
+            constant_score_function(scores), data.test, len(data.item_ids)
+        )
+        models[baseline] = next_item_metrics(top, data.test.targets, is_tail)
+    for model_name, rectification in ((ABLATION, False), (TAILNET, True)):
+        result = train_tailnet(
+            data.train,
+            data.item_ids,
+            data.click_counts,
+            replace(config, rectification=rectification),
+            data.valid,
+        )
+        top = rank_examples(
+            model_score_function(result.model), data.test, len(data.item_ids)
+        )
+        models[model_name] = next_item_metrics(top, data.test.targets, is_tail)
+        training[model_name] = {
+            "best_epoch": result.best_epoch,
+            "epochs_run": len(result.epoch_losses),
+            "epoch_losses": result.epoch_losses,
+            "valid_metrics": result.valid_metrics,
+            "train_seconds": result.seconds,
+        }
+    head_clicks = data.click_counts[~is_tail].sum()
+    return {
+        "dataset": name,
+        "data_dir": str(data_dir),
+        "notes": data.notes,
+        "examples": {
+            "train": len(data.train),
+            "valid": len(data.valid),
+            "test": len(data.test),
+        },
+        "items": len(data.item_ids),
+        "head_items": int((~is_tail).sum()),
+        "head_click_share": float(head_clicks / max(data.click_counts.sum(), 1)),
+        "config": config.to_state(),
+        "models": models,
+        "training": training,
+        "seconds": time.perf_counter() - started,
+    }
+
+
+def format_report(report: dict[str, Any]) -> str:
+    """Render a report of `run_evaluation` as a Markdown table and notes."""
+    k = CUTOFF
+    columns = [
+        f"recall@{k}",
+        f"mrr@{k}",
+        f"coverage@{k}",
+        f"tail_coverage@{k}",
+        f"tail_share@{k}",
+    ]
+    header = ["model", "Recall@20", "MRR@20", "Coverage@20", "Tail-Coverage@20"]
+    header.append("Tail share@20")
+
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "| " + " | ".join(["---"] + ["---:"] * (len(header) - 1)) + " |",
+    ]
+    for model, metrics in report["models"].items():
+        cells = [model, *(f"{metrics[column]:.4f}" for column in columns)]
+        lines.append("| " + " | ".join(cells) + " |")
+
+    examples = report["examples"]
+    config = report["config"]
+    lines += [
+        "",
+        f"Data set {report['dataset']}: " + " ".join(report["notes"]),
+        f"Examples: {examples['train']} train, {examples['valid']} valid, "
+        f"{examples['test']} test; all {report['items']} items ranked.",
+        f"Head items: the {report['head_items']} most clicked of "
+        f"{report['items']} ({config['head_item_share']:.0%} of the items, "
+        f"{report['head_click_share']:.1%} of the training clicks); the rest "
+        "are tail.",
+    ]
+    for model, run in report["training"].items():
+        lines.append(
+            f"{model}: best epoch {run['best_epoch']} of {run['epochs_run']} "
+            f"run (max {config['epochs']}), training {run['train_seconds']:.0f} s."
+        )
+    lines.append(f"Wall time: {report['seconds']:.0f} s.")
+    return "\n".join(lines)

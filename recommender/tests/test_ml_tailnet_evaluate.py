@@ -1,0 +1,135 @@
+import json
+
+import numpy as np
+import pytest
+
+from recommender.ml.tailnet.evaluate import main
+from recommender.ml.tailnet.evaluation import ABLATION, TAILNET
+
+DAY_MS = 86_400_000
+MODEL_COLUMNS = {
+    "recall@20",
+    "mrr@20",
+    "coverage@20",
+    "tail_coverage@20",
+    "tail_share@20",
+}
+
+
+def write_beauty(root, lines):
+    directory = root / "amazon2014" / "beauty"
+    directory.mkdir(parents=True)
+    (directory / "user_sequence.txt").write_text("\n".join(lines) + "\n")
+
+
+def write_electronics(root):
+    """Write a small kcore5 split: 12 users, 8 items, 40 days."""
+    directory = root / "amazon2023" / "electronics" / "kcore5"
+    directory.mkdir(parents=True)
+    rng = np.random.default_rng(5)
+    rows = []
+    for user in range(12):
+        days = np.sort(rng.choice(40, size=6, replace=False))
+        items = rng.integers(8, size=6)
+        for day, item in zip(days, items, strict=True):
+            rows.append((int(day), f"U{user}", f"P{item}"))
+    rows.sort()
+    parts = {"train": [], "valid": [], "test": []}
+    for day, user, item in rows:
+        if day < 28:
+            part = "train"
+        elif day < 34:
+            part = "valid"
+        else:
+            part = "test"
+        parts[part].append(f"{user},{item},5.0,{1_600_000_000_000 + day * DAY_MS}")
+    for part, lines in parts.items():
+        text = "user_id,parent_asin,rating,timestamp\n" + "\n".join(lines) + "\n"
+        (directory / f"Electronics.{part}.csv").write_text(text)
+
+
+def run(capsys, *arguments):
+    code = main(list(arguments))
+    return code, capsys.readouterr()
+
+
+def test_evaluate_beauty_end_to_end(tmp_path, capsys):
+    lines = [
+        f"U{user} " + " ".join(f"I{(user + step) % 9}" for step in range(5))
+        for user in range(30)
+    ]
+    write_beauty(tmp_path, lines)
+    output = tmp_path / "report.json"
+    code, captured = run(
+        capsys,
+        "--dataset=beauty",
+        f"--data-dir={tmp_path}",
+        "--epochs=2",
+        "--embedding-dim=8",
+        f"--output={output}",
+    )
+    assert code == 0
+    report = json.loads(output.read_text())
+    assert report["examples"] == {"train": 60, "valid": 30, "test": 30}
+    assert list(report["models"]) == ["popularity (all time)", ABLATION, TAILNET]
+    for metrics in report["models"].values():
+        assert set(metrics) == MODEL_COLUMNS
+    assert report["training"][TAILNET]["epochs_run"] == 2
+    assert "| popularity (all time) |" in captured.out
+    assert "Head items: the 2 most clicked of 9 (20% of the items" in captured.out
+
+
+def test_evaluate_electronics_end_to_end(tmp_path, capsys):
+    write_electronics(tmp_path)
+    output = tmp_path / "report.json"
+    code, captured = run(
+        capsys,
+        "--dataset=electronics",
+        f"--data-dir={tmp_path}",
+        "--epochs=1",
+        "--embedding-dim=8",
+        "--recent-days=7",
+        "--head-item-share=0.5",
+        f"--output={output}",
+    )
+    assert code == 0
+    report = json.loads(output.read_text())
+    assert list(report["models"]) == [
+        "popularity (last 7 days)",
+        "popularity (all time)",
+        ABLATION,
+        TAILNET,
+    ]
+    assert report["config"]["head_item_share"] == 0.5
+    assert "(50% of the items" in captured.out
+
+
+def test_evaluate_missing_data(tmp_path, capsys):
+    code, captured = run(capsys, "--dataset=beauty", f"--data-dir={tmp_path}")
+    assert code == 2
+    assert "user_sequence.txt not found" in captured.err
+    assert "--data-dir" in captured.err
+
+
+def test_evaluate_malformed_data(tmp_path, capsys):
+    write_beauty(tmp_path, ["U1 A B C", "U2"])
+    code, captured = run(capsys, "--dataset=beauty", f"--data-dir={tmp_path}")
+    assert code == 2
+    assert "user_sequence.txt, line 2: expected a user id" in captured.err
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--epochs=0", "invalid value '0'; expected a whole number of epochs"),
+        ("--epochs=two", "invalid value 'two'"),
+        ("--head-item-share=1", "expected a share of the items from 0.001"),
+        ("--recent-days=-3", "expected a number of days"),
+        ("--dataset=movies", "invalid choice: 'movies'"),
+    ],
+)
+def test_evaluate_rejects_invalid_options(capsys, option, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset=beauty", option])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err
