@@ -1,6 +1,7 @@
 import datetime as dt
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.test import Client
 from django.utils import timezone
 
@@ -25,10 +26,16 @@ def add(client, listing):
 
 
 def sign_in(client, user):
-    response = client.post(
-        "/accounts/login/", {"username": user.username, "password": PASSWORD}
+    """Sign in through the real sign-in page, with a verified address."""
+    EmailAddress.objects.get_or_create(
+        user=user,
+        email=f"{user.username}@example.com",
+        defaults={"verified": True, "primary": True},
     )
-    assert response.status_code == 302
+    response = client.post(
+        "/accounts/login/", {"login": user.username, "password": PASSWORD}
+    )
+    assert response.status_code == 302, response.content
     return response
 
 
