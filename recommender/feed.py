@@ -1,11 +1,12 @@
 """Assemble the home feed: retrieve, filter, score, blend, diversify, page.
 
 A signed-in user with a few interactions gets listings retrieved from the
-faiss index by the Two-Tower user vector, filtered (`feed_filters`), scored
-by the promoted GNN where one exists (by the Two-Tower score otherwise),
-blended with freshness and spread over categories and sellers
-(`feed_ranking`). Everyone else gets the popularity ranking, popular near a
-neighbourhood first when one is given. Every page logs its impressions.
+faiss index by the Two-Tower user vector, then filtered (`feed_filters`).
+The promoted GNN scores them where one exists, else the Two-Tower score
+is used. The scores are blended with freshness and the ranking is spread
+over categories and sellers (`feed_ranking`). Everyone else gets the
+popularity ranking, with listings near a neighbourhood first when one is
+given. Every page logs its impressions.
 """
 
 import logging
@@ -58,7 +59,7 @@ PERSONAL_STRATEGIES = ("two_tower", "gnn")
 POPULAR_STRATEGIES = ("popularity",)
 STRATEGIES = PERSONAL_STRATEGIES + POPULAR_STRATEGIES
 
-# How each interaction kind reads in a reason: "Similar to X you viewed".
+# Verb of each interaction kind in a reason: "Similar to X you viewed".
 _REASON_VERBS: dict[str, str] = {
     Interaction.Kind.REVIEW: "reviewed",
     Interaction.Kind.VIEW: "viewed",
@@ -308,7 +309,7 @@ def retrieve_candidates(
 
     Searches the faiss index and the fresh listing vectors beside it. A
     listing with a fresh vector is scored by that vector, since the index
-    holds the state it had at the build.
+    contains the state it had at the build.
     """
     pks, scores = index.ann.search(user_vector, depth)
     fresh = set(index.fresh_pks.tolist())
@@ -331,7 +332,7 @@ def _gnn_relevance(
     rows: list[CandidateRow],
     two_tower: np.ndarray,
 ) -> tuple[np.ndarray, bool]:
-    """Score the candidates that the GNN knows; keep the others' scores.
+    """Score the candidates in the GNN's item table; keep the others' scores.
 
     Both scores are standardized over the candidates, so a listing of a
     product the GNN never saw (a new product, a listing without one) stays

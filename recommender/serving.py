@@ -81,7 +81,7 @@ class ServingIndex:
 
 @dataclass(frozen=True)
 class GnnScorer:
-    """A loaded GNN and the index of each catalog id it knows."""
+    """A loaded GNN and the row of each catalog id in its item table."""
 
     model: GnnModel
     positions: dict[str, int]

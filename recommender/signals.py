@@ -21,7 +21,8 @@ def enqueue_fresh_listing_vector(
     from recommender.tasks import embed_fresh_listing_task
 
     listing_pk = instance.pk
-    # robust: a failed enqueue is logged and never fails the saved write.
+    # With robust=True Django logs an exception of the callback instead of
+    # raising it, so a failed enqueue cannot fail the committed write.
     transaction.on_commit(
         lambda: embed_fresh_listing_task.delay(listing_pk), robust=True
     )

@@ -1,8 +1,8 @@
 """A faiss inner-product index over item vectors, with its file format.
 
 Vectors are L2-normalized item-tower outputs, so the inner product is the
-Two-Tower score. Small collections get an exact flat index; larger ones an
-HNSW graph, whose search depth (`ef_search`) is set per query so that
+Two-Tower score. Small collections get an exact flat index and larger ones
+an HNSW graph. The HNSW search depth (`ef_search`) is passed per query, so
 threads can share one index.
 """
 
@@ -29,8 +29,8 @@ class AnnConfig:
         exact_below: collections with fewer vectors get an exact flat index.
         hnsw_neighbors: HNSW graph degree (faiss `M`).
         ef_construction: HNSW candidate list size while building.
-        ef_search: HNSW candidate list size per query; raised to `k` when a
-            query asks for more results than that.
+        ef_search: HNSW candidate list size per query, raised to `k` when a
+            query requests more results than that.
     """
 
     exact_below: int = 10_000
@@ -77,7 +77,7 @@ class AnnIndex:
     def search(self, query: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Return the ids and scores of the `k` best items for one query.
 
-        Fewer than `k` come back when the index holds fewer items.
+        Fewer than `k` come back when the index contains fewer items.
         """
         if len(self.ids) == 0 or k <= 0:
             return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.float32)
@@ -151,7 +151,10 @@ def save_ann_index(ann: AnnIndex, directory: Path) -> None:
 
 
 def load_ann_index(directory: Path) -> AnnIndex:
-    """Read an index written by `save_ann_index`."""
+    """Read an index written by `save_ann_index`.
+
+    Raises OSError when a file is missing or unreadable.
+    """
     manifest_path = directory / MANIFEST_FILE
     manifest = json.loads(manifest_path.read_text())
     if manifest.get("format_version") != FORMAT_VERSION:
@@ -159,7 +162,13 @@ def load_ann_index(directory: Path) -> AnnIndex:
             f"{manifest_path} has format version {manifest.get('format_version')!r}"
             f", expected {FORMAT_VERSION}; rebuild the index."
         )
-    index = faiss.read_index(str(directory / INDEX_FILE))
+    index_path = directory / INDEX_FILE
+    try:
+        index = faiss.read_index(str(index_path))
+    except RuntimeError as error:
+        # faiss reports a missing or corrupt file as RuntimeError; callers
+        # handle unreadable artifacts as OSError.
+        raise OSError(f"Cannot read the faiss index {index_path}: {error}") from error
     ids = np.load(directory / IDS_FILE)
     config = AnnConfig(ef_search=int(manifest["ef_search"]))
     return AnnIndex(index, ids, config)
