@@ -7,6 +7,9 @@ never the user's own, none from an excluded seller, none the user marked
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from listings.models import Listing
@@ -38,25 +41,22 @@ def excluded_seller_ids(user: User) -> set[int]:
     return set()
 
 
-def owned_product_pks(user: User) -> set[int]:
-    """Return the products that `user` (or their linked reviewer) owns."""
-    owned = Interaction.objects.filter(user=user, kind__in=OWNED_KINDS)
+def owned_products(user: User) -> QuerySet[Interaction, Any]:
+    """Return a subquery of the products `user` (or their reviewer) owns."""
+    actor = Q(user=user)
     reviewer = getattr(user, "reviewer", None)
     if reviewer is not None:
-        owned = owned | Interaction.objects.filter(
-            reviewer=reviewer, kind__in=OWNED_KINDS
-        )
-    products = owned.filter(product__isnull=False).values_list("product_id", flat=True)
-    return set(products)
+        actor |= Q(reviewer=reviewer)
+    return Interaction.objects.filter(
+        actor, kind__in=OWNED_KINDS, product__isnull=False
+    ).values("product_id")
 
 
-def bought_listing_pks(user: User) -> set[int]:
-    """Return listings that `user` has a purchase interaction with."""
-    return set(
-        Interaction.objects.filter(
-            user=user, kind=Interaction.Kind.PURCHASE, listing__isnull=False
-        ).values_list("listing_id", flat=True)
-    )
+def bought_listings(user: User) -> QuerySet[Interaction, Any]:
+    """Return a subquery of the listings `user` has a purchase of."""
+    return Interaction.objects.filter(
+        user=user, kind=Interaction.Kind.PURCHASE, listing__isnull=False
+    ).values("listing_id")
 
 
 def allowed_candidates(
@@ -76,8 +76,8 @@ def allowed_candidates(
             .exclude(
                 pk__in=NotInterested.objects.filter(user=user).values("listing_id")
             )
-            .exclude(pk__in=bought_listing_pks(user))
-            .exclude(product_id__in=owned_product_pks(user))
+            .exclude(pk__in=bought_listings(user))
+            .exclude(product_id__in=owned_products(user))
         )
     rows = queryset.values(
         "pk",

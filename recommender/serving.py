@@ -179,6 +179,39 @@ def serving_version() -> ModelVersion | None:
     return embedding_set.model_version if embedding_set is not None else None
 
 
+@dataclass(frozen=True)
+class ServingVersions:
+    """The model versions that serve the feed at one moment."""
+
+    two_tower: ModelVersion | None
+    gnn: ModelVersion | None
+
+
+_versions_cache: list[tuple[float, ServingVersions]] = []
+
+
+def get_serving_versions() -> ServingVersions:
+    """Return the serving versions, looked up at most once per check interval.
+
+    The lookup shares `RECOMMENDER_INDEX_CHECK_SECONDS` with the index, so a
+    promotion reaches each process within that time.
+    """
+    interval = settings.RECOMMENDER_INDEX_CHECK_SECONDS
+    if _versions_cache and time.monotonic() - _versions_cache[0][0] < interval:
+        return _versions_cache[0][1]
+    gnn = (
+        ModelVersion.objects.filter(
+            kind=ModelVersion.Kind.GNN, promoted_at__isnull=False
+        )
+        .order_by("-promoted_at", "-pk")
+        .first()
+    )
+    versions = ServingVersions(two_tower=serving_version(), gnn=gnn)
+    # One list assignment, so other threads read the old or the new entry.
+    _versions_cache[:] = [(time.monotonic(), versions)]
+    return versions
+
+
 def get_serving_index(version: ModelVersion) -> ServingIndex | None:
     """Return this process's listing index for `version`, refreshed if due.
 
@@ -284,6 +317,7 @@ def clear_caches() -> None:
         _models.clear()
         _gnn_models.clear()
         _embedding_sets.clear()
+    _versions_cache.clear()
     with _index_refresh_lock:
         _index_state.current = None
         _index_state.checked_at = float("-inf")
