@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import numpy as np
+import torch
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
@@ -27,7 +28,6 @@ from django.db.models import Count
 
 from accounts.models import Neighbourhood, User
 from listings.models import Listing, Product
-from recommender.embeddings import product_features
 from recommender.feed_filters import CandidateRow, allowed_candidates
 from recommender.feed_ranking import (
     DiversityRules,
@@ -418,33 +418,36 @@ def _log_unavailable_artifact(version_pk: int, error: OSError) -> None:
 def _similarity_reasons(
     model: TwoTowerModel, index: ServingIndex, history: _History, pks: list[int]
 ) -> dict[int, str]:
-    """Name, for each listing, the history product it is most similar to."""
+    """Name, for each listing, the history product it is most similar to.
+
+    Only history products that the model has an id row for are compared,
+    since only those shaped the user vector.
+    """
+    reasons = dict.fromkeys(pks, "Picked for you")
     vectors = index.vectors_of(pks)
-    products = {
-        product.pk: product
-        for product in Product.objects.filter(
-            pk__in=history.product_pks
-        ).select_related("category")
-    }
-    ordered = [
-        (products[pk], kind)
-        for pk, kind in zip(history.product_pks, history.kinds, strict=True)
-        if pk in products
-    ]
-    if not ordered or not vectors:
-        return dict.fromkeys(pks, "Picked for you")
-    history_vectors = model.encode_items(
-        model.index_of([product.parent_asin for product, _ in ordered]),
-        product_features([product for product, _ in ordered]),
+    rows = model.index_of(history.parent_asins)
+    known = [number for number, row in enumerate(rows) if row >= 0]
+    if not known or not vectors:
+        return reasons
+    with torch.no_grad():
+        history_vectors = model.known_item_vectors(
+            torch.from_numpy(rows[known])
+        ).numpy()
+    titles = dict(
+        Product.objects.filter(
+            pk__in=[history.product_pks[number] for number in known]
+        ).values_list("pk", "title")
     )
     listed = [pk for pk in pks if pk in vectors]
     matrix = np.stack([vectors[pk] for pk in listed])
     nearest = (matrix @ history_vectors.T).argmax(axis=1)
-    reasons = dict.fromkeys(pks, "Picked for you")
-    for pk, row in zip(listed, nearest, strict=True):
-        product, kind = ordered[int(row)]
-        verb = _REASON_VERBS.get(kind, "viewed")
-        reasons[pk] = f"Similar to {_short_title(product.title)} you {verb}"
+    for pk, choice in zip(listed, nearest, strict=True):
+        number = known[int(choice)]
+        title = titles.get(history.product_pks[number])
+        if not title:
+            continue
+        verb = _REASON_VERBS.get(history.kinds[number], "viewed")
+        reasons[pk] = f"Similar to {_short_title(title)} you {verb}"
     return reasons
 
 
@@ -546,9 +549,14 @@ def _popular_listing_pks(nearby: tuple[int, ...]) -> list[int]:
 
 
 def _load_listings(pks: list[int]) -> list[Listing]:
-    by_pk = Listing.objects.select_related(
-        "product__category", "category", "neighbourhood", "seller"
-    ).in_bulk(pks)
+    # Prefetched photos serve `Listing.image_url` without a query per card.
+    by_pk = (
+        Listing.objects.select_related(
+            "product__category", "category", "neighbourhood", "seller"
+        )
+        .prefetch_related("photos")
+        .in_bulk(pks)
+    )
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
