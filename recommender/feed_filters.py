@@ -79,7 +79,8 @@ def allowed_candidates(
             .exclude(pk__in=bought_listings(user))
             .exclude(product_id__in=owned_products(user))
         )
-    rows = queryset.values(
+    # No ORDER BY: the caller orders the rows by score.
+    rows = queryset.order_by().values(
         "pk",
         "product_id",
         "product__parent_asin",
