@@ -12,15 +12,15 @@ Electronics kcore5 train file, then bulk-creates:
   re-normalized, so no two are equal and their layout resembles the real
   embeddings.
 
-For each size it builds the faiss index the way the index task does,
-measures its recall@100 against exact search and the speed-up of one
-query, starts one daphne web process and sends a fixed rate of requests
-from client threads, first to the listing detail endpoint (one primary-key
-lookup, the baseline) and then to the feed. Latency runs from each
-request's scheduled send time, so a server that falls behind shows its
-queueing. It prints median and 99th percentile latency, their ratio to
-the baseline and the web process's resident memory, then drops the
-database.
+For each size it builds the faiss index the way the index task does. It
+measures the recall@100 of an HNSW index against exact search and the
+speed-up of one query. Then it starts one daphne web process and sends a
+fixed rate of requests from client threads, first to the listing detail
+endpoint (one primary-key lookup, the baseline) and then to the feed.
+Latency runs from each request's scheduled send time, so a server that
+falls behind shows its queueing. It prints median and 99th percentile
+latency, their ratio to the baseline and the web process's resident
+memory, then drops the database.
 
 Usage:
     python bench/feed_latency.py --sizes 10000 100000 --duration 30
@@ -488,7 +488,10 @@ def wait_for_server(port: int) -> None:
             return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"The web process did not answer on port {port} in 60 s.")
+    raise RuntimeError(
+        f"The web process did not respond on port {port} within 60 s; see "
+        "daphne.log in the artifact directory."
+    )
 
 
 def fetch(port: int, path: str, cookie: str) -> tuple[int, bytes]:
