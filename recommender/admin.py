@@ -1,9 +1,11 @@
 from django.contrib import admin
 
 from recommender.models import (
+    Impression,
     Interaction,
     ListingEmbeddingSet,
     ModelVersion,
+    NotInterested,
     Reviewer,
     TrainingSnapshot,
 )
@@ -43,3 +45,19 @@ class ModelVersionAdmin(admin.ModelAdmin):
 @admin.register(ListingEmbeddingSet)
 class ListingEmbeddingSetAdmin(admin.ModelAdmin):
     list_display = ("pk", "model_version", "listing_count", "created_at")
+
+
+@admin.register(NotInterested)
+class NotInterestedAdmin(admin.ModelAdmin):
+    list_display = ("user", "listing", "created_at")
+    search_fields = ("user__username",)
+    raw_id_fields = ("user", "listing")
+
+
+@admin.register(Impression)
+class ImpressionAdmin(admin.ModelAdmin):
+    list_display = ("created_at", "user", "listing", "position", "strategy")
+    list_filter = ("strategy",)
+    search_fields = ("request_id", "user__username")
+    raw_id_fields = ("user", "listing", "two_tower_version", "gnn_version")
+    date_hierarchy = "created_at"

@@ -194,7 +194,19 @@ class ListingEmbeddingSet(models.Model):
         ModelVersion, on_delete=models.CASCADE, related_name="embedding_sets"
     )
     path = models.CharField(max_length=500)
+    index_path = models.CharField(
+        max_length=500,
+        blank=True,
+        help_text="Directory of the faiss index of these embeddings.",
+    )
+    index_kind = models.CharField(max_length=16, blank=True)
     listing_count = models.PositiveIntegerField()
+    started_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the build began to read listings; later edits are "
+        "served from fresh listing vectors.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -202,3 +214,92 @@ class ListingEmbeddingSet(models.Model):
 
     def __str__(self) -> str:
         return f"Embeddings {self.pk} of model version {self.model_version_id}"
+
+
+class FreshListingVector(models.Model):
+    """The item-tower vector of a listing created or edited after a build.
+
+    The feed searches these beside the faiss index, so a new or edited
+    listing is served without a rebuild. The next build takes them over and
+    deletes them.
+    """
+
+    listing = models.OneToOneField(
+        "listings.Listing", on_delete=models.CASCADE, related_name="fresh_vector"
+    )
+    model_version = models.ForeignKey(
+        ModelVersion, on_delete=models.CASCADE, related_name="fresh_vectors"
+    )
+    # float32 values in native byte order, `embedding_dim` of them.
+    vector = models.BinaryField()
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    def __str__(self) -> str:
+        return f"Fresh vector of listing {self.listing_id}"
+
+
+class NotInterested(models.Model):
+    """A listing that a user asked not to see in the feed again."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="not_interested",
+    )
+    listing = models.ForeignKey(
+        "listings.Listing", on_delete=models.CASCADE, related_name="not_interested"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "listing"], name="not_interested_user_listing"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"User {self.user_id} not interested in listing {self.listing_id}"
+
+
+class Impression(models.Model):
+    """One listing shown at one position of a feed page."""
+
+    request_id = models.UUIDField(db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="impressions",
+    )
+    listing = models.ForeignKey(
+        "listings.Listing",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="impressions",
+    )
+    # 0-based position in the whole scroll, not only on the page.
+    position = models.PositiveIntegerField()
+    strategy = models.CharField(max_length=32)
+    two_tower_version = models.ForeignKey(
+        ModelVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    gnn_version = models.ForeignKey(
+        ModelVersion,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"Impression of listing {self.listing_id} at {self.position}"

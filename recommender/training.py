@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from recommender.ml.data import InteractionLog, read_snapshot
+from recommender.ml.gnn import GnnConfig, save_gnn, train_gnn
 from recommender.ml.two_tower import TwoTowerConfig, save_two_tower, train_two_tower
 from recommender.models import Interaction, ModelVersion, TrainingSnapshot
 from recommender.snapshots import export_snapshot
@@ -53,21 +54,7 @@ def train_two_tower_version(
     The newest events are held out for validation. The registered version
     is promoted at once unless `promote` is false.
     """
-    if snapshot_pk is None:
-        if not Interaction.objects.filter(product__isnull=False).exists():
-            raise NothingToTrainError(
-                "There are no interactions to train on; import data with "
-                "`python manage.py import_amazon` before training."
-            )
-        snapshot = export_snapshot()
-    else:
-        snapshot = TrainingSnapshot.objects.get(pk=snapshot_pk)
-    log = read_snapshot(Path(snapshot.path))
-    if len(log) == 0:
-        raise NothingToTrainError(
-            f"Snapshot {snapshot.pk} contains no interactions; import data with "
-            "`python manage.py import_amazon` and train on a new snapshot."
-        )
+    snapshot, log = _load_training_log(snapshot_pk)
     train, valid = split_by_time(log, validation_fraction=VALIDATION_FRACTION)
 
     config = TwoTowerConfig(seed=seed, threads=settings.RECOMMENDER_TRAINING_THREADS)
@@ -109,6 +96,83 @@ def train_two_tower_version(
         elapsed,
     )
     return version
+
+
+def train_gnn_version(
+    *,
+    snapshot_pk: int | None = None,
+    epochs: int | None = None,
+    seed: int = 0,
+    promote: bool = True,
+) -> ModelVersion:
+    """Train a GNN scorer on a snapshot (a fresh one by default).
+
+    The same time split as the Two-Tower model holds out the newest events
+    to pick the step. The feed scores its candidates with the promoted
+    version.
+    """
+    snapshot, log = _load_training_log(snapshot_pk)
+    train, valid = split_by_time(log, validation_fraction=VALIDATION_FRACTION)
+    config = GnnConfig(seed=seed, threads=settings.RECOMMENDER_TRAINING_THREADS)
+    if epochs is not None:
+        config = replace(config, epochs=epochs)
+    result = train_gnn(train, config, valid=valid)
+    metrics = {
+        "valid": {
+            str(step): figures
+            for step, figures in zip(
+                result.valid_epochs, result.valid_metrics, strict=True
+            )
+        },
+        "best_epoch": result.best_epoch,
+        "train_events": len(train),
+        "valid_events": len(valid),
+    }
+    directory = Path(settings.RECOMMENDER_ARTIFACT_DIR) / "models" / "gnn"
+    directory.mkdir(parents=True, exist_ok=True)
+    artifact = directory / f"{uuid.uuid4().hex}.pt"
+    save_gnn(result.model, artifact)
+
+    with transaction.atomic():
+        version = ModelVersion.objects.create(
+            kind=ModelVersion.Kind.GNN,
+            artifact_path=str(artifact),
+            config=config.to_state(),
+            metrics=metrics,
+            snapshot=snapshot,
+            parent=current_version(ModelVersion.Kind.GNN),
+            training_seconds=result.seconds,
+            promoted_at=timezone.now() if promote else None,
+        )
+    logger.info(
+        "Registered gnn version %s from snapshot %s in %.1f s",
+        version.pk,
+        snapshot.pk,
+        result.seconds,
+    )
+    return version
+
+
+def _load_training_log(
+    snapshot_pk: int | None,
+) -> tuple[TrainingSnapshot, InteractionLog]:
+    """Return a snapshot (a new export by default) and its events."""
+    if snapshot_pk is None:
+        if not Interaction.objects.filter(product__isnull=False).exists():
+            raise NothingToTrainError(
+                "There are no interactions to train on; import data with "
+                "`python manage.py import_amazon` before training."
+            )
+        snapshot = export_snapshot()
+    else:
+        snapshot = TrainingSnapshot.objects.get(pk=snapshot_pk)
+    log = read_snapshot(Path(snapshot.path))
+    if len(log) == 0:
+        raise NothingToTrainError(
+            f"Snapshot {snapshot.pk} contains no interactions; import data with "
+            "`python manage.py import_amazon` and train on a new snapshot."
+        )
+    return snapshot, log
 
 
 def current_version(kind: str) -> ModelVersion | None:

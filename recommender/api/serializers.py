@@ -1,6 +1,7 @@
 from rest_framework import serializers
 
 from listings.models import Listing
+from recommender.feed import STRATEGIES
 
 
 class FeedListingSerializer(serializers.ModelSerializer[Listing]):
@@ -41,5 +42,12 @@ class FeedItemSerializer(serializers.Serializer[object]):
 class FeedPageSerializer(serializers.Serializer[object]):
     results = FeedItemSerializer(many=True, source="items")
     next = serializers.CharField(allow_null=True)
-    strategy = serializers.ChoiceField(choices=["two_tower", "popularity"])
+    strategy = serializers.ChoiceField(choices=list(STRATEGIES))
     model_version = serializers.IntegerField(allow_null=True, source="model_version_pk")
+    gnn_version = serializers.IntegerField(allow_null=True, source="gnn_version_pk")
+    request_id = serializers.UUIDField()
+
+
+class NotInterestedSerializer(serializers.Serializer[object]):
+    listing = serializers.IntegerField(source="listing_id")
+    created = serializers.BooleanField()

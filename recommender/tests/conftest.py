@@ -118,3 +118,9 @@ def write_input(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+@pytest.fixture(autouse=True)
+def check_index_every_request(settings):
+    """Let each feed request see index and fresh-vector changes at once."""
+    settings.RECOMMENDER_INDEX_CHECK_SECONDS = 0

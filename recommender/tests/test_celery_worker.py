@@ -64,7 +64,11 @@ def worker(transactional_db, artifact_dir, tmp_path):
             stderr=subprocess.STDOUT,
         )
     # A client app of its own: the project app runs eagerly in this process.
-    client = Celery("test-client", broker=BROKER_URL, backend=BROKER_URL)
+    # It must not become the current app, or later tests' `delay` calls
+    # would go to this broker and wait for a worker that has stopped.
+    client = Celery(
+        "test-client", broker=BROKER_URL, backend=BROKER_URL, set_as_current=False
+    )
     try:
         deadline = time.monotonic() + 60
         while not client.control.ping(timeout=1):

@@ -129,13 +129,16 @@ def test_personal_feed_skips_sold_own_and_already_rated(client, catalog, trained
     assert len(listed) == 30 - len(rated) - 1
 
 
-def test_new_listing_is_ranked_without_rebuilding(client, catalog, trained):
+def test_new_listing_is_ranked_without_rebuilding(
+    client, catalog, trained, django_capture_on_commit_callbacks
+):
     buyer = _buyer_linked_to(catalog.reviewers["cameras"][1], "buyer")
     sets_before = ListingEmbeddingSet.objects.count()
-    fresh = ListingFactory(
-        product=ProductFactory(title="Brand-new listing of a mirrorless camera"),
-        title="Mirrorless camera",
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        fresh = ListingFactory(
+            product=ProductFactory(title="Brand-new listing of a mirrorless camera"),
+            title="Mirrorless camera",
+        )
 
     client.force_login(buyer)
     page = _feed(client, page_size=100)

@@ -11,7 +11,7 @@ from recommender.training import current_version
 class Command(BaseCommand):
     help = (
         "Embed every active listing with the current Two-Tower version (or a "
-        "given one) so that the feed can rank them."
+        "given one) and build the faiss index that web processes swap in."
     )
 
     def add_arguments(self, parser: ArgumentParser) -> None:
@@ -38,7 +38,7 @@ class Command(BaseCommand):
         result = build_listing_embeddings_task.delay(version_pk)
         if result.ready():
             self.stdout.write(
-                self.style.SUCCESS(f"Built listing embedding set {result.get()}.")
+                self.style.SUCCESS(f"Built listing index {result.get()}.")
             )
         else:
             self.stdout.write(f"Queued embedding task {result.id}.")

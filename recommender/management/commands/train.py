@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from recommender.models import ModelVersion, TrainingSnapshot
-from recommender.tasks import train_model_task
+from recommender.tasks import TRAINABLE_KINDS, train_model_task
 from recommender.training import NothingToTrainError
 
 
@@ -17,8 +17,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument(
             "kind",
-            choices=[ModelVersion.Kind.TWO_TOWER.value],
-            help="Model to train.",
+            choices=[kind.value for kind in TRAINABLE_KINDS],
+            help="Model to train: two_tower (retrieval) or gnn (the feed's "
+            "candidate scorer).",
         )
         parser.add_argument(
             "--snapshot",

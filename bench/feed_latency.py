@@ -1,0 +1,562 @@
+"""Measure home feed latency at several listing counts beside a trivial page.
+
+The script creates a scratch database on 127.0.0.1 (marketplace_feed_bench
+by default) and migrates it. It trains a small Two-Tower model on the
+Electronics kcore5 train file, then bulk-creates:
+
+- synthetic users named synthetic-user-N, each with a few product views,
+  and a signed-in session per user;
+- synthetic standalone listings (no catalog product, titled "Synthetic
+  listing N") of sellers named synthetic-seller-N. The vector of each is the
+  item-tower vector of a random real product plus Gaussian noise,
+  re-normalized, so no two are equal and their layout resembles the real
+  embeddings.
+
+For each size it builds the faiss index the way the index task does. It
+measures the recall@100 of an HNSW index against exact search and the
+speed-up of one query. Then it starts one daphne web process and sends a
+fixed rate of requests from client threads, first to the listing detail
+endpoint (one primary-key lookup, the baseline) and then to the feed.
+Latency runs from each request's scheduled send time, so a server that
+falls behind shows its queueing. It prints median and 99th percentile
+latency, their ratio to the baseline and the web process's resident
+memory, then drops the database.
+
+Usage:
+    python bench/feed_latency.py --sizes 10000 100000 --duration 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from scratch_database import (
+    PROJECT_ROOT,
+    add_database_arguments,
+    create_database,
+    drop_database,
+    setup_django,
+)
+
+SEED = 2025
+SECRET_KEY = "feed-latency-benchmark-only"
+SELLER_COUNT = 1000
+HISTORY_ITEMS = 5
+INSERT_BATCH = 20_000
+RECALL_K = 100
+# Feed requests sent one after another, to show the service time alone.
+SEQUENTIAL_REQUESTS = 50
+
+
+@dataclass
+class PhaseResult:
+    latencies_ms: list[float]
+    errors: int
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies_ms)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def parse_arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_database_arguments(parser, default="marketplace_feed_bench")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[10_000, 100_000],
+        help="active listing counts to measure, ascending (default: 10000 100000)",
+    )
+    parser.add_argument(
+        "--duration",
+        type=float,
+        default=30.0,
+        help="seconds of load per endpoint and size (default: 30)",
+    )
+    parser.add_argument(
+        "--rate", type=float, default=20.0, help="requests per second (default: 20)"
+    )
+    parser.add_argument(
+        "--clients", type=int, default=4, help="client threads (default: 4)"
+    )
+    parser.add_argument(
+        "--users", type=int, default=200, help="synthetic users (default: 200)"
+    )
+    parser.add_argument(
+        "--noise",
+        type=float,
+        default=0.05,
+        help="standard deviation of the noise per vector coordinate (default: "
+        "0.05; item vectors have unit length over 64 coordinates)",
+    )
+    parser.add_argument(
+        "--epochs", type=int, default=2, help="Two-Tower training epochs (default: 2)"
+    )
+    parser.add_argument(
+        "--model-cache",
+        type=Path,
+        default=PROJECT_ROOT / "var" / "bench" / "feed-latency-two-tower.pt",
+        help="Two-Tower artifact to reuse; trained and written there when "
+        "missing (default: var/bench/feed-latency-two-tower.pt)",
+    )
+    parser.add_argument(
+        "--web-port",
+        type=int,
+        default=8765,
+        help="port of the web process on 127.0.0.1 (default: 8765)",
+    )
+    parser.add_argument(
+        "--data-dir",
+        type=Path,
+        default=PROJECT_ROOT.parent
+        / "shared"
+        / "data"
+        / "amazon2023"
+        / "electronics"
+        / "kcore5",
+        help="directory of the Electronics kcore5 split files",
+    )
+    arguments = parser.parse_args()
+    if arguments.sizes != sorted(arguments.sizes) or min(arguments.sizes) < 1:
+        parser.error("--sizes must be positive and ascending, e.g. 10000 100000")
+    if arguments.rate <= 0 or arguments.clients < 1 or arguments.duration <= 0:
+        parser.error("--rate, --clients and --duration must be positive")
+    return arguments
+
+
+def main() -> None:
+    arguments = parse_arguments()
+    artifact_dir = Path(tempfile.mkdtemp(prefix="feed-bench-"))
+    os.environ["RECOMMENDER_ARTIFACT_DIR"] = str(artifact_dir)
+    create_database(arguments)
+    try:
+        setup_django(arguments, secret_key=SECRET_KEY)
+        run(arguments, artifact_dir)
+    finally:
+        drop_database(arguments)
+        shutil.rmtree(artifact_dir, ignore_errors=True)
+
+
+def run(arguments: argparse.Namespace, artifact_dir: Path) -> None:
+    from recommender.ml.benchmark_files import read_benchmark_directory
+    from recommender.ml.two_tower import (
+        TwoTowerConfig,
+        load_two_tower,
+        save_two_tower,
+        train_two_tower,
+    )
+
+    rng = np.random.default_rng(SEED)
+    started = time.perf_counter()
+    train = read_benchmark_directory(arguments.data_dir).part("train")
+    cache = arguments.model_cache
+    if cache.exists():
+        model = load_two_tower(cache)
+        print(f"Loaded the Two-Tower model trained earlier from {cache}")
+    else:
+        config = TwoTowerConfig(epochs=arguments.epochs, threads=2, seed=SEED)
+        model = train_two_tower(train, config).model
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        save_two_tower(model, cache)
+        print(
+            f"Trained Two-Tower on {len(train)} events, {len(train.item_ids)} "
+            f"products in {time.perf_counter() - started:.0f} s"
+        )
+    product_vectors = model.encode_items(
+        model.index_of(train.item_ids), train.items
+    ).astype(np.float32)
+
+    version = register_model(model, artifact_dir)
+    cookies, user_vectors = create_users(arguments, model, train, rng, product_vectors)
+    sellers = create_sellers()
+    trivial_pks: list[int] = []
+    vectors = np.empty((0, product_vectors.shape[1]), dtype=np.float32)
+    listing_pks = np.empty(0, dtype=np.int64)
+
+    print(
+        f"\nrate {arguments.rate:g} req/s from {arguments.clients} clients, "
+        f"{arguments.duration:g} s per endpoint; latency in ms"
+    )
+    header = (
+        "listings  endpoint  median    p99  errors  median/base  p99/base  "
+        "rss_mb  recall@100  speedup  build_s"
+    )
+    rows: list[str] = []
+    for size in arguments.sizes:
+        new_pks = create_listings(size - len(listing_pks), sellers, rng)
+        listing_pks = np.concatenate([listing_pks, new_pks])
+        noisy = synthetic_vectors(len(new_pks), product_vectors, arguments.noise, rng)
+        vectors = np.concatenate([vectors, noisy])
+        trivial_pks = random.Random(size).sample(listing_pks.tolist(), 200)
+
+        build_seconds = register_index(version, listing_pks, vectors, artifact_dir)
+        recall, speedup = measure_recall(listing_pks, vectors, user_vectors)
+        base, feed, rss_mb = measure_server(arguments, cookies, trivial_pks)
+        for name, result in (("baseline", base), ("feed", feed)):
+            rows.append(
+                f"{size:>8}  {name:<8}  {result.percentile(0.5):6.1f}  "
+                f"{result.percentile(0.99):5.1f}  {result.errors:>6}  "
+                f"{result.percentile(0.5) / base.percentile(0.5):>11.2f}  "
+                f"{result.percentile(0.99) / base.percentile(0.99):>8.2f}  "
+                f"{rss_mb:>6.0f}  {recall:>10.3f}  {speedup:>7.1f}  "
+                f"{build_seconds:>7.1f}"
+            )
+        print(header)
+        print("\n".join(rows), flush=True)
+
+
+def register_model(model, artifact_dir: Path):
+    from django.utils import timezone
+
+    from recommender.ml.two_tower import save_two_tower
+    from recommender.models import ModelVersion
+
+    path = artifact_dir / "two_tower.pt"
+    save_two_tower(model, path)
+    return ModelVersion.objects.create(
+        kind=ModelVersion.Kind.TWO_TOWER,
+        artifact_path=str(path),
+        config=model.config.to_state(),
+        promoted_at=timezone.now(),
+    )
+
+
+def create_users(arguments, model, train, rng, product_vectors):
+    """Create users with product views and sessions; return their vectors."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.utils import timezone
+
+    from accounts.models import User
+    from listings.models import Product
+    from recommender.models import Interaction
+
+    histories = [
+        rng.choice(len(train.item_ids), HISTORY_ITEMS, replace=False)
+        for _ in range(arguments.users)
+    ]
+    used = sorted({int(item) for history in histories for item in history})
+    Product.objects.bulk_create(
+        Product(
+            parent_asin=train.item_ids[item],
+            title=train.items.titles[item][:500] or train.item_ids[item],
+            has_metadata=True,
+        )
+        for item in used
+    )
+    product_pk = dict(
+        Product.objects.filter(
+            parent_asin__in=[train.item_ids[item] for item in used]
+        ).values_list("parent_asin", "pk")
+    )
+    users = User.objects.bulk_create(
+        User(username=f"synthetic-user-{number}", password="!")
+        for number in range(arguments.users)
+    )
+    now = timezone.now()
+    Interaction.objects.bulk_create(
+        Interaction(
+            user=user,
+            product_id=product_pk[train.item_ids[int(item)]],
+            kind=Interaction.Kind.VIEW,
+            source=Interaction.Source.SITE,
+            occurred_at=now,
+        )
+        for user, history in zip(users, histories, strict=True)
+        for item in history
+    )
+    cookies = []
+    for user in users:
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        cookies.append(f"{settings.SESSION_COOKIE_NAME}={session.session_key}")
+    known = [model.index_of([train.item_ids[i] for i in h]).tolist() for h in histories]
+    user_vectors = model.encode_users(known)
+    return cookies, user_vectors
+
+
+def create_sellers() -> list[int]:
+    from accounts.models import User
+
+    sellers = User.objects.bulk_create(
+        User(username=f"synthetic-seller-{number}", password="!")
+        for number in range(SELLER_COUNT)
+    )
+    return [seller.pk for seller in sellers]
+
+
+def create_listings(count: int, sellers: list[int], rng) -> np.ndarray:
+    """Bulk-create `count` standalone synthetic listings; return their pks."""
+    import datetime as dt
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from listings.models import Listing
+
+    now = timezone.now()
+    created: list[int] = []
+    start = time.perf_counter()
+    for offset in range(0, count, INSERT_BATCH):
+        size = min(INSERT_BATCH, count - offset)
+        ages = rng.uniform(0, 30 * 24 * 3600, size)
+        sellers_drawn = rng.choice(sellers, size)
+        batch = Listing.objects.bulk_create(
+            Listing(
+                seller_id=int(seller),
+                title=f"Synthetic listing {offset + number}",
+                price=Decimal("25.00"),
+                currency="USD",
+                condition=Listing.Condition.GOOD,
+                bumped_at=now - dt.timedelta(seconds=float(age)),
+            )
+            for number, (seller, age) in enumerate(
+                zip(sellers_drawn, ages, strict=True)
+            )
+        )
+        created.extend(listing.pk for listing in batch)
+    # Fresh statistics, as autovacuum would gather them after a bulk load;
+    # without them the planner expects few active listings.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    print(f"Created {count} listings in {time.perf_counter() - start:.0f} s")
+    return np.asarray(created, dtype=np.int64)
+
+
+def synthetic_vectors(count: int, product_vectors, noise: float, rng) -> np.ndarray:
+    base = product_vectors[rng.integers(len(product_vectors), size=count)]
+    noisy = base + rng.normal(scale=noise, size=base.shape).astype(np.float32)
+    return (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
+
+
+def register_index(version, listing_pks, vectors, artifact_dir: Path) -> float:
+    """Build and register the index as the index task does; return seconds."""
+    import uuid
+
+    from django.conf import settings
+    from django.utils import timezone
+
+    from recommender.ml.ann_index import AnnConfig, build_ann_index, save_ann_index
+    from recommender.models import ListingEmbeddingSet
+
+    config = AnnConfig(
+        exact_below=settings.RECOMMENDER_ANN_EXACT_BELOW,
+        ef_search=settings.RECOMMENDER_ANN_EF_SEARCH,
+    )
+    started = time.perf_counter()
+    ann = build_ann_index(vectors, listing_pks, config)
+    seconds = time.perf_counter() - started
+    directory = artifact_dir / f"index-{uuid.uuid4().hex}"
+    save_ann_index(ann, directory)
+    ListingEmbeddingSet.objects.create(
+        model_version=version,
+        path="",
+        index_path=str(directory),
+        index_kind=ann.kind,
+        listing_count=len(listing_pks),
+        started_at=timezone.now(),
+    )
+    print(f"Built {ann.kind} index of {len(ann)} listings in {seconds:.1f} s")
+    return seconds
+
+
+def measure_recall(listing_pks, vectors, user_vectors) -> tuple[float, float]:
+    """Return recall@100 of the served index against exact search, and the
+    ratio of the median exact query time to the median index query time."""
+    import faiss
+    from django.conf import settings
+
+    from recommender.ml.ann_index import AnnConfig, build_ann_index, recall_at_k
+
+    faiss.omp_set_num_threads(1)
+    ann = build_ann_index(
+        vectors,
+        listing_pks,
+        AnnConfig(exact_below=0, ef_search=settings.RECOMMENDER_ANN_EF_SEARCH),
+    )
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    found, truth, ann_times, exact_times = [], [], [], []
+    for query in user_vectors:
+        started = time.perf_counter()
+        ids, _ = ann.search(query, RECALL_K)
+        ann_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        _, rows = exact.search(query.reshape(1, -1), RECALL_K)
+        exact_times.append(time.perf_counter() - started)
+        found.append(ids)
+        truth.append(listing_pks[rows[0]])
+    recall = recall_at_k(np.stack(found), np.stack(truth))
+    return recall, statistics.median(exact_times) / statistics.median(ann_times)
+
+
+def measure_server(arguments, cookies, trivial_pks):
+    """Start a web process, load it, and return both phases and its RSS."""
+    environment = dict(os.environ)
+    environment.update(
+        {
+            "DEBUG": "false",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+            "OMP_NUM_THREADS": "1",
+            # Keep one database connection per serving thread, as production
+            # would, instead of connecting per request.
+            "DATABASE_CONN_MAX_AGE": "600",
+        }
+    )
+    log_path = Path(os.environ["RECOMMENDER_ARTIFACT_DIR"]) / "daphne.log"
+    with open(log_path, "ab") as log:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "daphne",
+                "-b",
+                "127.0.0.1",
+                "-p",
+                str(arguments.web_port),
+                "marketplace.asgi:application",
+            ],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=log,
+            stderr=log,
+        )
+        try:
+            base, feed, rss_mb = load_server(arguments, server, cookies, trivial_pks)
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    return base, feed, rss_mb
+
+
+def load_server(arguments, server, cookies, trivial_pks):
+    wait_for_server(arguments.web_port)
+    # Load the model and index before timing anything.
+    for cookie in cookies[:3]:
+        status, _ = fetch(arguments.web_port, "/api/v1/feed/?page_size=20", cookie)
+        if status != 200:
+            raise RuntimeError(f"Warm-up feed request failed with {status}.")
+    rng = random.Random(SEED)
+    sequential = []
+    for cookie in cookies[:SEQUENTIAL_REQUESTS]:
+        started = time.perf_counter()
+        status, _ = fetch(arguments.web_port, "/api/v1/feed/?page_size=20", cookie)
+        sequential.append((time.perf_counter() - started) * 1000)
+        if status != 200:
+            raise RuntimeError(f"Feed request failed with {status}.")
+    print(
+        f"One feed request at a time: median "
+        f"{statistics.median(sequential):.1f} ms over {len(sequential)} requests"
+    )
+    base = run_phase(
+        arguments,
+        lambda: (f"/api/v1/listings/{rng.choice(trivial_pks)}/", ""),
+    )
+    feed = run_phase(
+        arguments, lambda: ("/api/v1/feed/?page_size=20", rng.choice(cookies))
+    )
+    return base, feed, resident_memory_mb(server.pid)
+
+
+def wait_for_server(port: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            fetch(port, "/api/v1/schema/", "")
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(
+        f"The web process did not respond on port {port} within 60 s; see "
+        "daphne.log in the artifact directory."
+    )
+
+
+def fetch(port: int, path: str, cookie: str) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        headers = {"Cookie": cookie} if cookie else {}
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def run_phase(arguments, next_request) -> PhaseResult:
+    """Send `rate` requests per second, spread evenly over the clients."""
+    interval = arguments.clients / arguments.rate
+    count = int(arguments.duration * arguments.rate / arguments.clients)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    start = time.perf_counter() + 0.5
+
+    def client(number: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", arguments.web_port)
+        for sent in range(count):
+            scheduled = start + (sent + number / arguments.clients) * interval
+            delay = scheduled - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            with lock:
+                path, cookie = next_request()
+            try:
+                connection.request("GET", path, headers={"Cookie": cookie})
+                response = connection.getresponse()
+                response.read()
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                connection.close()
+                connection = http.client.HTTPConnection("127.0.0.1", arguments.web_port)
+                ok = False
+            elapsed_ms = (time.perf_counter() - scheduled) * 1000
+            with lock:
+                if ok:
+                    latencies.append(elapsed_ms)
+                else:
+                    errors[0] += 1
+        connection.close()
+
+    threads = [
+        threading.Thread(target=client, args=(number,))
+        for number in range(arguments.clients)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return PhaseResult(latencies_ms=latencies, errors=errors[0])
+
+
+def resident_memory_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+if __name__ == "__main__":
+    main()
