@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 
 from accounts.models import User
 from listings.models import Listing
+from moderation.selectors import blocked_user_ids
 from recommender.models import Interaction, NotInterested
 
 # Interactions that mean the user owns the product: a purchase on the site,
@@ -35,10 +36,10 @@ class CandidateRow:
 def excluded_seller_ids(user: User) -> set[int]:
     """Return the pks of sellers whose listings `user` must not see.
 
-    NOTE: returns an empty set until blocking exists; it is the one place
-    where blocked sellers are to be added.
+    A block works both ways: the sellers `user` blocked and the sellers who
+    blocked `user`.
     """
-    return set()
+    return blocked_user_ids(user)
 
 
 def owned_products(user: User) -> QuerySet[Interaction, Any]:

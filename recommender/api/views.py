@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -10,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
+from accounts.selectors import home_neighbourhood
 from listings.models import Listing
 from recommender.api.serializers import FeedPageSerializer, NotInterestedSerializer
 from recommender.feed import (
@@ -33,6 +35,16 @@ class FeedQuerySerializer(serializers.Serializer[object]):
         default=DEFAULT_PAGE_SIZE,
     )
     neighbourhood = serializers.IntegerField(required=False, min_value=1)
+
+
+def _neighbourhood_pk(request: Request, params: dict[str, Any]) -> int | None:
+    """Return the neighbourhood asked for, else the user's home one."""
+    if "neighbourhood" in params:
+        return int(params["neighbourhood"])
+    if not isinstance(request.user, User):
+        return None
+    home = home_neighbourhood(request.user)
+    return home.pk if home is not None else None
 
 
 def _request_id(request: Request) -> uuid.UUID:
@@ -68,7 +80,8 @@ class FeedView(APIView):
                 "neighbourhood",
                 int,
                 description="Neighbourhood id: in the popularity feed, "
-                "listings near it come first.",
+                "listings near it come first. Defaults to the signed-in "
+                "user's confirmed home neighbourhood.",
             ),
         ],
         responses=FeedPageSerializer,
@@ -81,7 +94,7 @@ class FeedView(APIView):
                 user=request.user,
                 cursor=query.validated_data.get("cursor"),
                 page_size=query.validated_data["page_size"],
-                neighbourhood_pk=query.validated_data.get("neighbourhood"),
+                neighbourhood_pk=_neighbourhood_pk(request, query.validated_data),
                 request_id=_request_id(request),
             )
         except InvalidCursorError as error:

@@ -8,7 +8,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import UserNeighbourhood
 from listings.models import Listing
+from moderation.models import Block
 from recommender.ml.gnn import load_gnn
 from recommender.models import (
     FreshListingVector,
@@ -71,7 +73,7 @@ def camera_fan(catalog):
 
 
 def test_feed_never_shows_filtered_listings(
-    client, catalog, trained, monkeypatch, django_capture_on_commit_callbacks
+    client, catalog, trained, django_capture_on_commit_callbacks
 ):
     rng = random.Random(11)
     sellers = [UserFactory(username=f"other-seller-{n}") for n in range(4)]
@@ -108,11 +110,11 @@ def test_feed_never_shows_filtered_listings(
             source=Interaction.Source.SITE,
             occurred_at=timezone.now(),
         )
-        excluded = set(rng.sample([seller.pk for seller in sellers], 2))
-        monkeypatch.setattr(
-            "recommender.feed_filters.excluded_seller_ids",
-            lambda user, excluded=excluded: excluded,
-        )
+        # A block hides listings both ways.
+        blocked_by_buyer, blocking_buyer = rng.sample(sellers, 2)
+        Block.objects.create(blocker=buyer, blocked=blocked_by_buyer)
+        Block.objects.create(blocker=blocking_buyer, blocked=buyer)
+        excluded = {blocked_by_buyer.pk, blocking_buyer.pk}
 
         client.force_login(buyer)
         page = _feed(client, page_size=100)
@@ -311,6 +313,26 @@ def test_new_user_gets_popular_near_neighbourhood(client, catalog, trained):
     assert page["results"][2]["reason"] == "Popular on the marketplace"
     assert consoles[2].pk not in _listing_ids(page)[:2]
     assert following["strategy"] == "popularity"
+
+
+def test_home_neighbourhood_is_the_default_for_new_users(client, catalog, trained):
+    home = NeighbourhoodFactory(name="Mangwon", latitude=37.556, longitude=126.901)
+    far = NeighbourhoodFactory(name="Busan", latitude=35.18, longitude=129.07)
+    consoles = catalog.listings["consoles"]
+    Listing.objects.filter(pk=consoles[0].pk).update(neighbourhood=home)
+    Listing.objects.filter(pk=consoles[1].pk).update(neighbourhood=far)
+    newcomer = UserFactory(username="newcomer")
+    UserNeighbourhood.objects.create(
+        user=newcomer, neighbourhood=home, confirmed_at=timezone.now()
+    )
+    client.force_login(newcomer)
+
+    page = _feed(client, page_size=5)
+
+    assert page["strategy"] == "popularity"
+    assert _listing_ids(page)[0] == consoles[0].pk
+    assert page["results"][0]["reason"] == "Popular near Mangwon"
+    assert page["results"][1]["reason"] == "Popular on the marketplace"
 
 
 def test_feed_rejects_unknown_neighbourhood(client):
