@@ -443,7 +443,8 @@ def _similarity_reasons(
     nearest = (matrix @ history_vectors.T).argmax(axis=1)
     for pk, choice in zip(listed, nearest, strict=True):
         number = known[int(choice)]
-        title = titles.get(history.product_pks[number])
+        # Imported products may carry an empty or blank title.
+        title = (titles.get(history.product_pks[number]) or "").strip()
         if not title:
             continue
         verb = _REASON_VERBS.get(history.kinds[number], "viewed")

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import UserNeighbourhood
-from listings.models import Listing
+from listings.models import Listing, Product
 from moderation.models import Block
 from recommender.ml.gnn import load_gnn
 from recommender.models import (
@@ -373,3 +373,16 @@ def test_unreadable_index_falls_back_to_popularity(
 
     assert page["strategy"] == "popularity"
     assert len(page["results"]) == 20
+
+
+def test_reason_leaves_out_products_without_a_title(
+    client, catalog, trained, camera_fan
+):
+    viewed = [product.pk for product in catalog.products["cameras"][:4]]
+    Product.objects.filter(pk__in=viewed).update(title="  ")
+    client.force_login(camera_fan)
+
+    page = _feed(client, page_size=5)
+
+    assert page["strategy"] == "two_tower"
+    assert [item["reason"] for item in page["results"]] == ["Picked for you"] * 5

@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
+from marketplace.celery import app as celery_app
 from recommender.models import ModelVersion, TrainingSnapshot
 from recommender.tests.scenarios import build_catalog
 
@@ -34,6 +35,17 @@ def test_train_command_registers_version(capsys):
     assert version.kind == ModelVersion.Kind.TWO_TOWER
     assert version.metrics["train_events"] + version.metrics["valid_events"] == 288
     assert f"Registered two_tower v{version.pk}" in capsys.readouterr().out
+
+
+def test_train_with_a_broker_queues_without_waiting(capsys, monkeypatch):
+    # With a broker and no result backend the command must not ask for the
+    # result; the in-memory broker of the tests keeps the message.
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
+
+    call_command("train", "two_tower", "--epochs", "2")
+
+    assert capsys.readouterr().out.startswith("Queued training task ")
+    assert ModelVersion.objects.count() == 0
 
 
 def test_build_index_without_model_fails_clearly():

@@ -1,6 +1,7 @@
 from argparse import ArgumentParser
 from typing import Any
 
+from celery.result import EagerResult
 from django.core.management.base import BaseCommand, CommandError
 
 from recommender.models import ModelVersion, TrainingSnapshot
@@ -54,7 +55,9 @@ class Command(BaseCommand):
             )
         except NothingToTrainError as error:
             raise CommandError(str(error)) from error
-        if result.ready():
+        # Only an eager run has its result here; with a broker the command
+        # does not wait, and without a result backend it could not ask.
+        if isinstance(result, EagerResult):
             version = ModelVersion.objects.get(pk=result.get())
             self.stdout.write(
                 self.style.SUCCESS(
