@@ -250,6 +250,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
+        # faiss reports at INFO each CPU build it tries before it loads.
+        "faiss.loader": {"level": "WARNING"},
     },
 }
 
