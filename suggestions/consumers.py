@@ -14,8 +14,8 @@ from suggestions.services import Visitor, record_view
 
 logger = logging.getLogger(__name__)
 
-# Application close code sent when the user signs out elsewhere; 4000 to
-# 4999 are free for applications (RFC 6455, section 7.4.2).
+# Application close code sent when the user signs out. Codes 4000 to 4999
+# are free for applications (RFC 6455, section 7.4.2).
 CLOSE_SIGNED_OUT = 4401
 MESSAGE_FORMATS = '{"type": "view", "listing": <listing id>} or {"type": "ping"}'
 
@@ -134,8 +134,8 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _record_view(self, listing_pk: int) -> bool:
         assert self.visitor is not None
-        # Only listings anyone may see are recorded; hidden ones are not
-        # suggested, so their views add nothing.
+        # Only listings anyone may see are recorded. Hidden ones are never
+        # suggested, so their views would add nothing.
         listing = Listing.objects.filter(
             pk=listing_pk,
             status__in=[

@@ -2,9 +2,9 @@
 
 A visitor is a signed-in user or, for anonymous visitors, a Django session
 key. Suggestions come from the promoted TailNet version when one exists
-and from popular active listings otherwise; either way they contain only
-buyable listings: active, not the visitor's own, not from a user blocked
-either way, and not viewed in the current session.
+and from popular active listings otherwise. Either way they contain only
+buyable listings. A buyable listing is active, not the visitor's own, not
+from a user blocked either way, and not viewed in the current session.
 """
 
 import logging
@@ -30,12 +30,12 @@ from suggestions.serving import current_tailnet
 
 logger = logging.getLogger(__name__)
 
-# Channel-layer event types; the consumer handles each in the method of the
+# Channel-layer event types. The consumer handles each in the method of the
 # same name with the dot replaced by an underscore.
 SUGGESTIONS_EVENT_TYPE = "suggestions.ready"
 CLOSE_EVENT_TYPE = "session.signed_out"
-# Views read to find the current session; older ones cannot be in it
-# unless the visitor viewed more than this many listings without a gap.
+# Max views read to find the current session, so a session with more views
+# than this without a gap is cut to its latest views.
 MAX_HISTORY_VIEWS = 200
 # TailNet candidates per requested listing: a product may have no active
 # listing, or only the visitor's own.
@@ -213,7 +213,7 @@ def push_suggestions(visitor: Visitor) -> SessionSuggestions:
         )
     except (OSError, RedisError) as error:
         logger.error(
-            "Cannot push suggestions to group %s: %s", visitor.group_name, error
+            "Failed to push suggestions to group %s: %s", visitor.group_name, error
         )
     return suggestions
 
@@ -228,7 +228,9 @@ def close_user_sockets(user_pk: int) -> None:
             user_group_name(user_pk), {"type": CLOSE_EVENT_TYPE}
         )
     except (OSError, RedisError) as error:
-        logger.error("Cannot close the session sockets of user %s: %s", user_pk, error)
+        logger.error(
+            "Failed to close the session sockets of user %s: %s", user_pk, error
+        )
 
 
 def _buyable_listings(visitor: Visitor) -> QuerySet[Listing]:

@@ -42,7 +42,7 @@ def current_tailnet() -> tuple[int, TailNet] | None:
             model = load_tailnet(Path(version.artifact_path))
         except (OSError, ValueError) as error:
             logger.error(
-                "Cannot load TailNet version %s from %s: %s",
+                "Failed to load TailNet version %s from %s: %s",
                 version.pk,
                 version.artifact_path,
                 error,

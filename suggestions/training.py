@@ -62,8 +62,9 @@ def train_and_register(
     examples = build_prefix_examples(arrays, max_length=config.max_length)
     if len(examples) == 0:
         raise ValueError(
-            f"{len(sequences)} sequences gave no training example; each needs "
-            "at least two items, so import interactions or record more views."
+            f"None of the {len(sequences)} sequences has the two items that a "
+            "training example needs. Import interactions or record more views "
+            "first."
         )
     click_counts = np.bincount(np.concatenate(arrays), minlength=len(item_ids)).astype(
         np.int64

@@ -61,8 +61,7 @@ async def test_anonymous_visitor_gets_session_and_suggestions():
     assert suggestions["type"] == "suggestions"
     assert suggestions["source"] == "popularity"
     assert suggestions["model_version"] is None
-    # Popularity order; the viewed, the sold listing and none of the
-    # anonymous visitor's own (they have none) are left out.
+    # Popularity order, without the viewed and the sold listing.
     assert titles(suggestions) == ["own", "lens", "tripod", "bag", "strap"]
     stored = await database_sync_to_async(SessionView.objects.get)()
     assert stored.user_id is None
