@@ -9,7 +9,7 @@ from listings.models import Listing
 from recommender.ml.tailnet import TailNetConfig
 from recommender.models import ModelVersion
 from recommender.tests.factories import ListingFactory, ProductFactory, UserFactory
-from suggestions.training import train_and_register
+from suggestions.training import sequence_examples, train_and_register
 
 
 def session_cookie(user):
@@ -67,4 +67,7 @@ def register_tailnet(sequences, *, epochs=30) -> ModelVersion:
         batch_size=16,
         learning_rate=0.05,
     )
-    return train_and_register(sequences, config)
+    examples, item_ids, click_counts = sequence_examples(
+        sequences, max_length=config.max_length
+    )
+    return train_and_register(examples, item_ids, click_counts, config)

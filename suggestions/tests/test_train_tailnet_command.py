@@ -1,4 +1,4 @@
-"""The train_tailnet command on stored interactions."""
+"""The train_tailnet command on stored interactions and benchmark files."""
 
 import datetime as dt
 from io import StringIO
@@ -43,6 +43,7 @@ def test_command_registers_promoted_version():
     assert version.metrics["examples"] == 4
     assert version.metrics["items"] == 4
     assert version.metrics["sequences"] == 2
+    assert version.metrics["source"] == "interactions"
     model = load_tailnet(Path(version.artifact_path))
     assert sorted(model.item_ids) == sorted(p.parent_asin for p in products)
     assert output.getvalue().startswith(
@@ -85,6 +86,7 @@ def test_command_without_sequences_fails():
         (["--max-actors=0"], "--max-actors must be at least 1, got 0."),
         (["--embedding-dim=0"], "TailNetConfig.embedding_dim must be positive"),
         (["--epochs=-1"], "TailNetConfig.epochs must be >= 0, got -1."),
+        (["--max-examples=0"], "--max-examples must be at least 1, got 0."),
     ],
 )
 def test_command_invalid_option_fails(arguments, message):
@@ -93,3 +95,42 @@ def test_command_invalid_option_fails(arguments, message):
 
     assert message in str(error.value)
     assert ModelVersion.objects.count() == 0
+
+
+def test_command_trains_on_electronics_files():
+    output = StringIO()
+
+    call_command(
+        "train_tailnet",
+        "--electronics",
+        "--max-examples=300",
+        "--epochs=1",
+        "--embedding-dim=8",
+        stdout=output,
+    )
+
+    version = ModelVersion.objects.get()
+    assert version.promoted_at is not None
+    assert version.metrics["source"] == "electronics"
+    assert version.metrics["examples"] == 300
+    # The kcore5 files hold 9,671 items and 6,481 validation examples.
+    assert version.metrics["items"] == 9671
+    assert version.metrics["valid_examples"] == 6481
+    assert len(version.metrics["valid_metrics"]) == 1
+    assert output.getvalue().startswith(
+        f"Registered TailNet version {version.pk} (promoted): 300 examples "
+        "over 9671 items,"
+    )
+
+
+def test_command_missing_electronics_files_fails(settings, tmp_path):
+    settings.MARKETPLACE_DATA_DIR = tmp_path
+
+    with pytest.raises(CommandError) as error:
+        call_command("train_tailnet", "--electronics", stdout=StringIO())
+
+    expected = tmp_path / "amazon2023" / "electronics" / "kcore5"
+    assert str(error.value) == (
+        f"Electronics files not found in {expected}; set MARKETPLACE_DATA_DIR "
+        "to the folder that contains amazon2023/."
+    )
