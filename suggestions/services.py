@@ -239,10 +239,12 @@ def _buyable_listings(visitor: Visitor) -> QuerySet[Listing]:
     )
     if visitor.user_pk is None:
         return listings
-    user = User.objects.get(pk=visitor.user_pk)
-    return listings.exclude(seller_id=visitor.user_pk).exclude(
-        seller_id__in=blocked_user_ids(user)
-    )
+    listings = listings.exclude(seller_id=visitor.user_pk)
+    # A user deleted after their view has no blocks left to apply.
+    user = User.objects.filter(pk=visitor.user_pk).first()
+    if user is None:
+        return listings
+    return listings.exclude(seller_id__in=blocked_user_ids(user))
 
 
 def _by_popularity(listings: QuerySet[Listing]) -> QuerySet[Listing]:
