@@ -13,6 +13,9 @@ class SessionView(models.Model):
     listing without a catalog product.
     """
 
+    # TODO: prune views older than the session gap. Only the latest
+    # views of a visitor are read, but the rows are never deleted.
+
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,

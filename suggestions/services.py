@@ -103,6 +103,8 @@ def record_view(*, visitor: Visitor, listing: Listing) -> SessionView:
     Signed-in users also get a site `view` interaction, which the feed
     recommenders train on.
     """
+    # NOTE: the views of an anonymous session stay under its session key
+    # when the visitor signs in, so the user's session starts empty.
     from suggestions.tasks import push_suggestions_task
 
     now = timezone.now()
@@ -146,11 +148,14 @@ def current_session_views(visitor: Visitor) -> list[SessionView]:
 
 
 def compute_suggestions(
-    visitor: Visitor, *, count: int | None = None
+    visitor: Visitor | None, *, count: int | None = None
 ) -> SessionSuggestions:
-    """Return up to `count` buyable listings to suggest to `visitor`."""
+    """Return up to `count` buyable listings to suggest to `visitor`.
+
+    None is a visitor without a session yet, who has viewed nothing.
+    """
     count = count or settings.SUGGESTIONS_COUNT
-    views = current_session_views(visitor)
+    views = current_session_views(visitor) if visitor is not None else []
     buyable = _buyable_listings(visitor).exclude(
         pk__in=[view.listing_id for view in views]
     )
@@ -233,11 +238,11 @@ def close_user_sockets(user_pk: int) -> None:
         )
 
 
-def _buyable_listings(visitor: Visitor) -> QuerySet[Listing]:
+def _buyable_listings(visitor: Visitor | None) -> QuerySet[Listing]:
     listings = Listing.objects.filter(
         status=Listing.Status.ACTIVE, hidden_by_staff=False
     )
-    if visitor.user_pk is None:
+    if visitor is None or visitor.user_pk is None:
         return listings
     listings = listings.exclude(seller_id=visitor.user_pk)
     # A user deleted after their view has no blocks left to apply.

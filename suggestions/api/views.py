@@ -14,20 +14,17 @@ class SuggestionsView(APIView):
 
     Computed in the request from the stored views of the signed-in user or,
     for anonymous visitors, of the Django session. A visitor without a
-    session gets popular listings.
+    session gets popular listings, and no session is created for it.
     """
 
     permission_classes = [AllowAny]
 
     @extend_schema(responses={200: dict})
     def get(self, request: Request) -> Response:
+        visitor: Visitor | None = None
         if request.user.is_authenticated:
             visitor = Visitor(user_pk=request.user.pk, session_key="")
-        else:
-            if request.session.session_key is None:
-                request.session.save()
-            session_key = request.session.session_key
-            assert session_key is not None
-            visitor = Visitor(user_pk=None, session_key=session_key)
+        elif request.session.session_key is not None:
+            visitor = Visitor(user_pk=None, session_key=request.session.session_key)
         suggestions = compute_suggestions(visitor)
         return Response(suggestions.as_message())

@@ -1,6 +1,7 @@
 """Suggestions from a registered TailNet version, over HTTP and in process."""
 
 import pytest
+from django.contrib.sessions.models import Session
 from django.utils import timezone
 from rest_framework.test import APIClient
 
@@ -147,6 +148,7 @@ def test_http_anonymous_gets_popularity():
     response = APIClient().get("/api/v1/suggestions/")
 
     assert response.status_code == 200
+    assert Session.objects.count() == 0
     body = response.json()
     assert body["source"] == "popularity"
     assert [item["title"] for item in body["listings"]] == [
@@ -173,3 +175,35 @@ def test_visitor_needs_one_key():
         Visitor(user_pk=None, session_key="")
     with pytest.raises(ValueError, match="not both or neither"):
         Visitor(user_pk=1, session_key="abc")
+
+
+def test_http_anonymous_session_history_used():
+    _, listings = build_market()
+    client = APIClient()
+    session = client.session
+    session.save()
+    store_view(Visitor(user_pk=None, session_key=session.session_key), listings["own"])
+
+    response = client.get("/api/v1/suggestions/")
+
+    titles = [item["title"] for item in response.json()["listings"]]
+    assert titles == ["camera", "lens", "tripod", "bag", "strap"]
+
+
+def test_deleted_user_gets_suggestions():
+    buyer, listings = build_market()
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["camera"])
+    buyer_pk = buyer.pk
+    buyer.delete()
+
+    suggestions = compute_suggestions(Visitor(user_pk=buyer_pk, session_key=""))
+
+    # The own listing went with the account, and the camera view too.
+    assert [item["title"] for item in suggestions.listings] == [
+        "camera",
+        "lens",
+        "tripod",
+        "bag",
+        "strap",
+    ]
