@@ -78,11 +78,21 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                 self.visitor.group_name, self.channel_name
             )
 
+    async def receive(
+        self, text_data: str | None = None, bytes_data: bytes | None = None
+    ) -> None:
+        if text_data is None:
+            # The JSON consumer would raise on a binary frame and drop the
+            # socket, so it is decoded here as invalid input instead.
+            await self.receive_json(_InvalidJson(binary=True))
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data)
+
     async def decode_json(self, text_data: str) -> Any:
         try:
             return await super().decode_json(text_data)
         except ValueError:
-            return _InvalidJson()
+            return _InvalidJson(binary=False)
 
     async def receive_json(self, content: Any, **kwargs: Any) -> None:
         if not self.bucket.take():
@@ -91,6 +101,11 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
                 f"{settings.SUGGESTIONS_SOCKET_BURST} messages at once and "
                 f"{settings.SUGGESTIONS_SOCKET_RATE_PER_SECOND:g} per second; "
                 "this message was dropped, so wait before sending more."
+            )
+            return
+        if isinstance(content, _InvalidJson) and content.binary:
+            await self._send_error(
+                f"Binary frames are not supported; send JSON text, {MESSAGE_FORMATS}."
             )
             return
         if isinstance(content, _InvalidJson):
@@ -157,7 +172,10 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
 
 
 class _InvalidJson:
-    """The decoded form of a text frame that is not valid JSON."""
+    """The decoded form of a frame that is not a JSON text frame."""
+
+    def __init__(self, *, binary: bool = False) -> None:
+        self.binary = binary
 
 
 def _session_cookie(session: SessionBase) -> bytes:

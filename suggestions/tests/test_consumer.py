@@ -234,6 +234,24 @@ async def test_malformed_message_gets_error(text, message):
     await socket.disconnect()
 
 
+async def test_binary_frame_gets_error():
+    socket, _, _ = await open_socket()
+
+    await socket.send_to(bytes_data=b'{"type": "ping"}')
+
+    reply = await socket.receive_json_from(timeout=RECEIVE_TIMEOUT_SECONDS)
+    assert reply == {
+        "type": "error",
+        "message": "Binary frames are not supported; send JSON text, "
+        '{"type": "view", "listing": <listing id>} or {"type": "ping"}.',
+    }
+    await socket.send_json_to({"type": "ping"})
+    assert await socket.receive_json_from(timeout=RECEIVE_TIMEOUT_SECONDS) == {
+        "type": "pong"
+    }
+    await socket.disconnect()
+
+
 async def test_hidden_listing_view_not_found():
     def hidden_listing():
         listing = ListingFactory(title="hidden")
