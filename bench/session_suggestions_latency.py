@@ -4,8 +4,8 @@ The script creates a scratch database on 127.0.0.1
 (marketplace_session_bench by default), seeds --listings listings on as
 many products, and registers a small TailNet trained on random sessions
 over those products. It then starts daphne on a free port of 127.0.0.1
-and one Celery worker, both on that database and on the Redis database of
-REDIS_URL (channel layer and broker).
+and a Celery worker with --concurrency processes, both on that database
+and on the Redis database of REDIS_URL (channel layer and broker).
 
 --sockets anonymous sockets each send one view of a random listing every
 --interval seconds for --seconds seconds, and halfway between two views a
@@ -60,6 +60,12 @@ def parse_arguments() -> argparse.Namespace:
         "--seconds", type=float, default=30.0, help="Seconds of measurement."
     )
     parser.add_argument("--listings", type=int, default=500, help="Listings to seed.")
+    parser.add_argument(
+        "--concurrency",
+        type=int,
+        default=1,
+        help="Worker processes: 1 runs the solo pool, more the prefork pool.",
+    )
     return parser.parse_args()
 
 
@@ -131,8 +137,10 @@ async def run_socket(
 ) -> int:
     """Drive one socket; return the count of views without suggestions.
 
-    The solo worker runs tasks in arrival order, so each suggestions
-    message belongs to the oldest view still waiting.
+    Each suggestions message is matched to the oldest view still waiting.
+    That is exact for the solo pool, which runs tasks in arrival order. With
+    several worker processes it holds while a socket's views do not
+    overtake each other, which takes a backlog of more than --interval.
     """
     generator = random.Random()
     async with websockets.connect(url, origin=ORIGIN) as connection:  # type: ignore[arg-type]
@@ -215,7 +223,8 @@ def main() -> None:
             "-A",
             "marketplace",
             "worker",
-            "--pool=solo",
+            "--pool=solo" if arguments.concurrency == 1 else "--pool=prefork",
+            f"--concurrency={arguments.concurrency}",
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",
@@ -247,7 +256,8 @@ def main() -> None:
         views, pings, missed = asyncio.run(measure(port, listing_ids, arguments))
         print(
             f"{arguments.sockets} sockets, one view every {arguments.interval:g} s "
-            f"for {arguments.seconds:g} s; log in {artifact_dir}"
+            f"for {arguments.seconds:g} s, {arguments.concurrency} worker "
+            f"process(es); log in {artifact_dir}"
         )
         print(f"views answered: {len(views)}, without suggestions: {missed}")
         for label, values in (
