@@ -5,7 +5,10 @@ from typing import Any
 from notifications.routing import (
     websocket_urlpatterns as notification_websocket_urlpatterns,
 )
+from suggestions.routing import (
+    websocket_urlpatterns as suggestion_websocket_urlpatterns,
+)
 
-# NOTE: the session-suggestion socket is not routed here yet.
 websocket_urlpatterns: list[Any] = []
 websocket_urlpatterns += notification_websocket_urlpatterns
+websocket_urlpatterns += suggestion_websocket_urlpatterns

@@ -369,3 +369,31 @@ ACCOUNTS_AVATAR_MAX_BYTES = env.int(
     "ACCOUNTS_AVATAR_MAX_BYTES", default=5 * 1024 * 1024
 )
 ACCOUNTS_AVATAR_MAX_SIDE = env.int("ACCOUNTS_AVATAR_MAX_SIDE", default=4096)
+
+# Live session suggestions (the suggestions app).
+INSTALLED_APPS += ["suggestions"]
+# Minutes without a view after which a visitor's next view starts a new
+# browsing session.
+SUGGESTIONS_SESSION_GAP_MINUTES = env.float(
+    "SUGGESTIONS_SESSION_GAP_MINUTES", default=30.0
+)
+# Listings sent in one suggestions message.
+SUGGESTIONS_COUNT = env.int("SUGGESTIONS_COUNT", default=12)
+# Token bucket of each session socket: messages per second refilled, and the
+# burst of messages accepted at once.
+SUGGESTIONS_SOCKET_RATE_PER_SECOND = env.float(
+    "SUGGESTIONS_SOCKET_RATE_PER_SECOND", default=2.0
+)
+SUGGESTIONS_SOCKET_BURST = env.int("SUGGESTIONS_SOCKET_BURST", default=10)
+if SUGGESTIONS_SESSION_GAP_MINUTES <= 0 or SUGGESTIONS_COUNT < 1:
+    raise ImproperlyConfigured(
+        "SUGGESTIONS_SESSION_GAP_MINUTES must be positive and SUGGESTIONS_COUNT "
+        f"at least 1; got {SUGGESTIONS_SESSION_GAP_MINUTES} and "
+        f"{SUGGESTIONS_COUNT}."
+    )
+if SUGGESTIONS_SOCKET_RATE_PER_SECOND <= 0 or SUGGESTIONS_SOCKET_BURST < 1:
+    raise ImproperlyConfigured(
+        "SUGGESTIONS_SOCKET_RATE_PER_SECOND must be positive and "
+        "SUGGESTIONS_SOCKET_BURST at least 1; got "
+        f"{SUGGESTIONS_SOCKET_RATE_PER_SECOND} and {SUGGESTIONS_SOCKET_BURST}."
+    )

@@ -42,4 +42,5 @@ urlpatterns = [
     path("", include("listings.urls")),
     path("", include("moderation.urls")),
     path("app/", include("webapp.urls")),
+    path("api/v1/", include("suggestions.api.urls")),
 ]

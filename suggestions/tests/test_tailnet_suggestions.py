@@ -1,0 +1,209 @@
+"""Suggestions from a registered TailNet version, over HTTP and in process."""
+
+import pytest
+from django.contrib.sessions.models import Session
+from django.utils import timezone
+from rest_framework.test import APIClient
+
+from recommender.models import ModelVersion
+from suggestions import serving
+from suggestions.models import SessionView
+from suggestions.services import Visitor, compute_suggestions
+from suggestions.tests.helpers import build_market, register_tailnet
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_model_cache():
+    serving.clear_cache()
+    yield
+    serving.clear_cache()
+
+
+def asin(listings, name):
+    return listings[name].product.parent_asin
+
+
+def camera_sequences(listings):
+    """Sessions where a camera is followed mostly by the sold and own items."""
+    follow = ["sold"] * 6 + ["own"] * 5 + ["lens"] * 4 + ["tripod"] * 2
+    return [[asin(listings, "camera"), asin(listings, name)] for name in follow] + [
+        [asin(listings, "bag"), asin(listings, "strap")]
+    ]
+
+
+def store_view(visitor, listing):
+    SessionView.objects.create(
+        user_id=visitor.user_pk,
+        session_key=visitor.session_key,
+        listing=listing,
+        product=listing.product,
+        viewed_at=timezone.now(),
+    )
+
+
+def test_tailnet_order_filters_unbuyable():
+    buyer, listings = build_market()
+    version = register_tailnet(camera_sequences(listings))
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["camera"])
+
+    suggestions = compute_suggestions(visitor, count=2)
+
+    assert suggestions.source == "tailnet"
+    assert suggestions.model_version == version.pk
+    assert [item["title"] for item in suggestions.listings] == ["lens", "tripod"]
+
+
+def test_tailnet_fills_short_list_from_popularity():
+    buyer, listings = build_market()
+    register_tailnet(camera_sequences(listings))
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["camera"])
+
+    suggestions = compute_suggestions(visitor, count=10)
+
+    titles = [item["title"] for item in suggestions.listings]
+    assert titles[:2] == ["lens", "tripod"]
+    assert sorted(titles) == ["bag", "lens", "strap", "tripod"]
+
+
+def test_newly_promoted_version_used():
+    buyer, listings = build_market()
+    first = register_tailnet(camera_sequences(listings), epochs=1)
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["camera"])
+    assert compute_suggestions(visitor).model_version == first.pk
+
+    second = register_tailnet(camera_sequences(listings), epochs=1)
+
+    assert second.parent_id == first.pk
+    assert compute_suggestions(visitor).model_version == second.pk
+
+
+def test_unreadable_version_falls_back_to_popularity(tmp_path):
+    buyer, _ = build_market()
+    ModelVersion.objects.create(
+        kind=ModelVersion.Kind.TAILNET,
+        artifact_path=str(tmp_path / "missing.pt"),
+        promoted_at=timezone.now(),
+    )
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+
+    suggestions = compute_suggestions(visitor)
+
+    assert suggestions.source == "popularity"
+    assert suggestions.model_version is None
+    assert [item["title"] for item in suggestions.listings] == [
+        "camera",
+        "lens",
+        "tripod",
+        "bag",
+        "strap",
+    ]
+
+
+def test_old_views_outside_session_not_excluded(settings):
+    settings.SUGGESTIONS_SESSION_GAP_MINUTES = 30
+    buyer, listings = build_market()
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    SessionView.objects.create(
+        user=buyer,
+        listing=listings["camera"],
+        product=listings["camera"].product,
+        viewed_at=timezone.now() - timezone.timedelta(hours=2),
+    )
+    store_view(visitor, listings["lens"])
+
+    suggestions = compute_suggestions(visitor)
+
+    assert [item["title"] for item in suggestions.listings] == [
+        "camera",
+        "tripod",
+        "bag",
+        "strap",
+    ]
+
+
+def test_http_suggestions_match_session():
+    buyer, listings = build_market()
+    register_tailnet(camera_sequences(listings))
+    client = APIClient()
+    client.force_login(buyer)
+    store_view(Visitor(user_pk=buyer.pk, session_key=""), listings["camera"])
+
+    response = client.get("/api/v1/suggestions/")
+
+    assert response.status_code == 200
+    body = response.json()
+    assert body["type"] == "suggestions"
+    assert body["source"] == "tailnet"
+    assert [item["title"] for item in body["listings"]][:2] == ["lens", "tripod"]
+
+
+def test_http_anonymous_gets_popularity():
+    _, listings = build_market()
+
+    response = APIClient().get("/api/v1/suggestions/")
+
+    assert response.status_code == 200
+    assert Session.objects.count() == 0
+    body = response.json()
+    assert body["source"] == "popularity"
+    assert [item["title"] for item in body["listings"]] == [
+        "own",
+        "camera",
+        "lens",
+        "tripod",
+        "bag",
+        "strap",
+    ]
+    assert body["listings"][1] == {
+        "id": listings["camera"].pk,
+        "title": "camera",
+        "price": "10.00",
+        "currency": "USD",
+        "condition": listings["camera"].condition,
+        "product": asin(listings, "camera"),
+        "image_url": "",
+    }
+
+
+def test_visitor_needs_one_key():
+    with pytest.raises(ValueError, match="not both or neither"):
+        Visitor(user_pk=None, session_key="")
+    with pytest.raises(ValueError, match="not both or neither"):
+        Visitor(user_pk=1, session_key="abc")
+
+
+def test_http_anonymous_session_history_used():
+    _, listings = build_market()
+    client = APIClient()
+    session = client.session
+    session.save()
+    store_view(Visitor(user_pk=None, session_key=session.session_key), listings["own"])
+
+    response = client.get("/api/v1/suggestions/")
+
+    titles = [item["title"] for item in response.json()["listings"]]
+    assert titles == ["camera", "lens", "tripod", "bag", "strap"]
+
+
+def test_deleted_user_gets_suggestions():
+    buyer, listings = build_market()
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["camera"])
+    buyer_pk = buyer.pk
+    buyer.delete()
+
+    suggestions = compute_suggestions(Visitor(user_pk=buyer_pk, session_key=""))
+
+    # The own listing went with the account, and the camera view too.
+    assert [item["title"] for item in suggestions.listings] == [
+        "camera",
+        "lens",
+        "tripod",
+        "bag",
+        "strap",
+    ]
