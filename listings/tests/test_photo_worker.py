@@ -66,7 +66,8 @@ def worker(transactional_db, settings, tmp_path):
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-    client = Celery("test-client", broker=broker_url)
+    # Not the current app: later tests' `delay` calls must stay eager.
+    client = Celery("test-client", broker=broker_url, set_as_current=False)
     try:
         deadline = time.monotonic() + 90
         while not client.control.ping(destination=[f"{queue}@localhost"], timeout=1):

@@ -66,7 +66,13 @@ def worker(transactional_db, tmp_path):
             stderr=subprocess.STDOUT,
         )
     # A client app of its own: the project app runs eagerly in this process.
-    client = Celery("orders-test-client", broker=broker_url, backend=broker_url)
+    # Not the current app: later tests' `delay` calls must stay eager.
+    client = Celery(
+        "orders-test-client",
+        broker=broker_url,
+        backend=broker_url,
+        set_as_current=False,
+    )
     try:
         deadline = time.monotonic() + WORKER_START_SECONDS
         while not client.control.ping(timeout=1):
