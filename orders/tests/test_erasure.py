@@ -38,7 +38,7 @@ def test_erasure_drops_favorites_cart_and_notifications(buyer):
     assert Favorite.objects.filter(user=other).count() == 1
 
 
-def test_erasure_frees_a_listing_held_for_the_user(buyer):
+def test_erasure_frees_held_listing(buyer):
     listing = ListingFactory()
     offer = hold_listing(listing, buyer, amount=Decimal("30.00"))
     pending = OfferFactory(buyer=buyer)
@@ -54,7 +54,7 @@ def test_erasure_frees_a_listing_held_for_the_user(buyer):
     assert pending.status == Offer.Status.WITHDRAWN
 
 
-def test_order_stays_readable_for_the_seller(seller, buyer):
+def test_order_stays_readable_for_seller(seller, buyer):
     listing = ListingFactory(seller=seller)
     result = checkout(buyer=buyer, listing_pks=[listing.pk])
     order = result.orders[0]

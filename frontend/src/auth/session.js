@@ -20,8 +20,8 @@ export function toAppUser(body) {
 }
 
 /**
- * Turns allauth's answer to a failed sign-in into one sentence. allauth
- * answers 400 with {"errors": [{"code", "message"}]} for bad input and 401
+ * Turns allauth's response to a failed sign-in into one sentence. allauth
+ * returns 400 with {"errors": [{"code", "message"}]} for invalid input and 401
  * with pending "flows" when the account still has a step to take.
  */
 export function describeSignInFailure(error) {
@@ -48,7 +48,7 @@ export async function fetchSession() {
     const response = await client.get(SESSION_PATH);
     return toAppUser(response.data);
   } catch (error) {
-    // allauth answers 401 when nobody is signed in.
+    // allauth returns 401 when nobody is signed in.
     if (error.response?.status === 401) {
       return null;
     }
@@ -70,7 +70,7 @@ export async function signOut() {
   try {
     await client.delete(SESSION_PATH);
   } catch (error) {
-    // A successful sign-out answers 401: the session is no longer signed in.
+    // A successful sign-out returns 401, because the session is signed out.
     if (error.response?.status !== 401) {
       throw error;
     }
