@@ -375,11 +375,10 @@ def _describe_split(result: dict[str, Any]) -> str:
             + ", ".join(str(run["best_step"]) for run in selection[GNN])
         )
     if PIPELINE in selection:
-        for run in selection[PIPELINE]:
-            weights = ", ".join(
-                f"{name} {value:g}" for name, value in run["weights"].items()
-            )
-            parts.append(f"blend weights ({weights})")
+        parts.append(
+            "blend network valid ndcg@20 per seed "
+            + ", ".join(f"{run['valid_ndcg@20']:.4f}" for run in selection[PIPELINE])
+        )
     return "; ".join(parts) + "."
 
 
