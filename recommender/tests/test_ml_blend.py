@@ -47,8 +47,9 @@ def history_and_target():
 
     Users 0-2 rated item 6 and users 3-5 item 7 on days 50-55, so these
     are the recently popular items. Each user's test item, on day 60, is
-    the one of the two that the user has not rated.
-    Items 8-11 have no event at all.
+    the one of the two that the user has not rated. User 6 rated items
+    8-10 on days 2-4, so they share no rater with items 0-7. Item 11 has
+    no event at all.
     """
     users, items, days = [], [], []
     for user in range(6):
@@ -60,6 +61,9 @@ def history_and_target():
         users += [user]
         items += [6 if user < 3 else 7]
         days += [50 + user]
+    users += [6, 6, 6]
+    items += [8, 9, 10]
+    days += [2, 3, 4]
     history = make_log(users, items, days, user_count=8)
     target = make_log(
         list(range(6)), [7 if user < 3 else 6 for user in range(6)], [60] * 6, 8
@@ -94,31 +98,33 @@ def features_and_users():
 def test_candidates_leave_out_history(features_and_users):
     features, users, _ = features_and_users
 
-    # Each user has 7 of the 12 items in their history, so only the first
-    # 5 of the 8 candidate slots are valid.
+    # Each user has 7 of the 12 items in their history and item 11 has no
+    # event, so only the first 4 of the 8 candidate slots are valid.
     assert features.candidates.shape == (6, 8)
     for row, history in enumerate(users.histories):
-        valid = features.candidates[row, :5].tolist()
+        valid = features.candidates[row, :4].tolist()
         assert set(valid).isdisjoint(history)
-        assert valid == [11, 10, 9, 8, 6 + (row < 3)]
+        assert valid == [10, 9, 8, 6 + (row < 3)]
     assert features.features.shape == (len(FEATURES), 6, 8)
-    assert features.valid[:, :5].all()
-    assert not features.valid[:, 5:].any()
+    assert features.valid[:, :4].all()
+    assert not features.valid[:, 4:].any()
 
 
 def test_recent_popularity_marks_recent_item(features_and_users):
     features, _, _ = features_and_users
 
     recent = features.features[RECENT]
-    assert bool((recent[:, 4] > recent[:, :4].max(dim=1).values).all())
+    assert bool((recent[:, 3] > recent[:, :3].max(dim=1).values).all())
 
 
-def test_unseen_items_get_neutral_age(features_and_users):
+def test_items_without_events_are_no_candidates(features_and_users):
     features, _, _ = features_and_users
 
-    # Items 8-11 have no event before the moment, so their age feature is
-    # the neutral 0 rather than the age of a brand-new item.
-    assert features.features[AGE][:, :4].eq(0.0).all()
+    # The k-core filter guarantees that an item without events will be
+    # rated later, so offering it would use knowledge of the future.
+    for row in range(6):
+        offered = features.candidates[row][features.valid[row]].tolist()
+        assert 11 not in offered
 
 
 def test_weights_chosen_on_validation_favour_recent_items(features_and_users):
@@ -140,15 +146,16 @@ def test_blend_scores_only_candidates(features_and_users):
 
     assert scores.shape == (6, ITEMS)
     assert torch.isinf(scores[:, :6]).all()
-    assert torch.isfinite(scores[:, 8:]).all()
-    assert torch.argsort(scores[0], descending=True)[:5].tolist() == [11, 10, 9, 8, 7]
+    assert torch.isfinite(scores[:, 8:11]).all()
+    assert torch.isinf(scores[:, 11]).all()
+    assert torch.argsort(scores[0], descending=True)[:4].tolist() == [10, 9, 8, 7]
 
 
 def test_recency_weighted_popularity_marks_recent_item(features_and_users):
     features, _, _ = features_and_users
 
     decayed = features.features[DECAYED]
-    assert bool((decayed[:, 4] > decayed[:, :4].max(dim=1).values).all())
+    assert bool((decayed[:, 3] > decayed[:, :3].max(dim=1).values).all())
 
 
 def test_popular_candidates_join_retrieval(features_and_users):
@@ -173,7 +180,7 @@ def test_popular_candidates_join_retrieval(features_and_users):
     assert features.valid.all()
     for row in range(6):
         popular = 7 if row < 3 else 6
-        assert features.candidates[row].tolist() == [11, 10, popular]
+        assert features.candidates[row].tolist() == [10, 9, popular]
 
 
 def test_neighbour_candidates_join_retrieval(features_and_users):
@@ -191,19 +198,19 @@ def test_neighbour_candidates_join_retrieval(features_and_users):
         neighbour_count=3,
     )
 
-    # Items 8-11 have no events, hence no neighbours, so item-kNN proposes
-    # only the one unrated item that shares raters with the history.
+    # Items 8-10 share no rater with the history, so item-kNN proposes only
+    # the one unrated item that does.
     assert features.candidates.shape == (6, 4)
     for row in range(6):
         neighbour = 7 if row < 3 else 6
-        assert features.candidates[row, :2].tolist() == [11, neighbour]
+        assert features.candidates[row, :2].tolist() == [10, neighbour]
         assert features.valid[row].tolist() == [True, True, False, False]
 
 
 def test_category_affinity_follows_history(features_and_users):
     _, users, gnn = features_and_users
     history, _ = history_and_target()
-    # Items 0-5 and 9 are cables, 10 is a case; item 11 has no category.
+    # Items 0-5 and 9 are cables, 6, 7 and 10 are cases, 8 is a lens.
     categories = ["Cables"] * 6 + ["Cases", "Cases", "Lenses", "Cables"]
     categories += ["Cases", ""]
     history = make_log(
@@ -222,13 +229,12 @@ def test_category_affinity_follows_history(features_and_users):
     )
 
     affinity = features.features[AFFINITY]
-    # Candidates 11, 10, 9, 8 and the unrated one of items 6 and 7. Six of
+    # Candidates 10, 9, 8 and the unrated one of items 6 and 7. Six of
     # each user's seven history items are cables and one is a case.
-    assert features.candidates[0].tolist() == [11, 10, 9, 8, 7]
-    assert bool((affinity[:, 2] > affinity[:, 1]).all())
+    assert features.candidates[0, :4].tolist() == [10, 9, 8, 7]
     assert bool((affinity[:, 1] > affinity[:, 0]).all())
+    assert bool((affinity[:, 0] > affinity[:, 2]).all())
     assert bool(affinity[:, 0].eq(affinity[:, 3]).all())
-    assert bool(affinity[:, 1].eq(affinity[:, 4]).all())
 
 
 @pytest.mark.parametrize(
