@@ -6,9 +6,10 @@ Popularity counts, the head/tail split and the users' histories all come
 from train + valid, which is what is known before the test events.
 Hyperparameters (the recent-popularity window, item-kNN's neighbourhood
 and shrinkage, BPR's regularization, the epochs of every trained model
-and the blend weights) are chosen on the valid file with models fitted on
-train. Test figures come from a refit on train + valid with those choices,
-for every method alike. The trained models run once per seed.
+and the pipeline's blend network) are chosen on the valid file with
+models fitted on train. Test figures come from a refit on train + valid
+with those choices, for every method alike. The trained models run once
+per seed.
 """
 
 from __future__ import annotations
@@ -375,11 +376,10 @@ def _describe_split(result: dict[str, Any]) -> str:
             + ", ".join(str(run["best_step"]) for run in selection[GNN])
         )
     if PIPELINE in selection:
-        for run in selection[PIPELINE]:
-            weights = ", ".join(
-                f"{name} {value:g}" for name, value in run["weights"].items()
-            )
-            parts.append(f"blend weights ({weights})")
+        parts.append(
+            "blend network valid ndcg@20 per seed "
+            + ", ".join(f"{run['valid_ndcg@20']:.4f}" for run in selection[PIPELINE])
+        )
     return "; ".join(parts) + "."
 
 

@@ -16,9 +16,9 @@ import numpy as np
 import torch
 
 from recommender.ml.blend import (
-    blend_score_function,
+    blend_model_score_function,
     build_candidate_features,
-    choose_blend_weights,
+    fit_blend_model,
 )
 from recommender.ml.bpr import BprConfig, bpr_score_function, train_bpr
 from recommender.ml.data import InteractionLog
@@ -448,7 +448,8 @@ def _evaluate_pipeline(
     valid_features = build_candidate_features(
         valid_retrieval, graphs.selected, context.split.train, context.valid_users, days
     )
-    weights, valid_ndcg = choose_blend_weights(valid_features, context.valid_users)
+    seed = int(towers.summary["seed"])
+    model = fit_blend_model(valid_features, context.valid_users, seed=seed)
 
     test_retrieval = two_tower_score_function(
         towers.final, context.known, context.users.histories, context.fallback
@@ -456,8 +457,8 @@ def _evaluate_pipeline(
     test_features = build_candidate_features(
         test_retrieval, graphs.final, context.known, context.users, days
     )
-    score = blend_score_function(test_features, weights, context.users.item_count)
-    chosen = {"weights": weights, "valid_ndcg@20": valid_ndcg, "window_days": days}
+    score = blend_model_score_function(test_features, model, context.users.item_count)
+    chosen = {"valid_ndcg@20": model.valid_ndcg, "window_days": days}
     # The pipeline is the time-aware system, so users without history get
     # the recent popularity of its window, as the feed's cold start does.
     recent = popularity_score_function(ItemTimeline(context.known), context.users, days)
