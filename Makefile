@@ -23,7 +23,8 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 
 venv: $(VENV)/.installed
 
-# Install, migrate, import the Electronics data, seed the demo, train, serve.
+# Install, migrate, import the Electronics data, seed the demo, train, build
+# the browser app when npm is there, serve.
 demo: export DEBUG ?= true
 demo: venv
 	@test -d "$(ELECTRONICS)" || { echo "The Electronics data was not found at $(ELECTRONICS); set MARKETPLACE_DATA_DIR to the directory that holds amazon2023/ (see README.md)." >&2; exit 1; }
@@ -32,9 +33,10 @@ demo: venv
 	mkdir -p var
 	$(MANAGE) seed_demo | tee var/demo-accounts.txt
 	$(MANAGE) train two_tower
+	@if command -v npm >/dev/null; then $(MAKE) frontend; else echo "npm was not found, so the browser app at /app/ is not built; install Node 20.19+ and run make frontend." >&2; fi
 	@echo
 	@cat var/demo-accounts.txt
-	@echo "Serving at http://$(HOST):$(PORT)/"
+	@echo "Serving at http://$(HOST):$(PORT)/ (browser app: http://$(HOST):$(PORT)/app/)"
 	$(MANAGE) runserver $(HOST):$(PORT)
 
 serve: export DEBUG ?= true
