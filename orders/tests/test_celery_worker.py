@@ -1,88 +1,33 @@
 """The periodic orders tasks through a real Celery worker process."""
 
 import datetime as dt
-import os
-import subprocess
-import sys
-import time
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from celery import Celery
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from listings.models import Listing
 from marketplace.celery import app as project_app
+from marketplace.testing import running_worker
 from orders import services
 from orders.models import Offer
 from recommender.tests.factories import ListingFactory, UserFactory
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WORKER_START_SECONDS = 90
 TASK_RESULT_SECONDS = 60
-
-
-def _database_url():
-    database = connection.settings_dict
-    host = database["HOST"] or "127.0.0.1"
-    port = database["PORT"] or "5432"
-    return f"postgres://{database['USER']}@{host}:{port}/{database['NAME']}"
 
 
 @pytest.fixture
 def worker(transactional_db, tmp_path):
     # The Redis database that REDIS_URL names, so that parallel test runs
     # with different REDIS_URL values never consume each other's tasks.
-    broker_url = settings.REDIS_URL
-    environment = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "CELERY_RESULT_BACKEND": broker_url,
-        "SECRET_KEY": settings.SECRET_KEY,
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "marketplace",
-                "worker",
-                "--pool=solo",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-            ],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-    # A client app of its own: the project app runs eagerly in this process.
-    # Not the current app: later tests' `delay` calls must stay eager.
-    client = Celery(
-        "orders-test-client",
-        broker=broker_url,
-        backend=broker_url,
-        set_as_current=False,
-    )
-    try:
-        deadline = time.monotonic() + WORKER_START_SECONDS
-        while not client.control.ping(timeout=1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"worker did not start:\n{log_path.read_text()}")
+    with running_worker(
+        broker_url=settings.REDIS_URL,
+        log_path=tmp_path / "worker.log",
+        start_seconds=WORKER_START_SECONDS,
+    ) as client:
         yield client
-    finally:
-        client.close()
-        process.terminate()
-        process.wait(timeout=30)
 
 
 def test_beat_schedule_names_registered_tasks():

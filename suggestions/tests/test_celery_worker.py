@@ -4,24 +4,17 @@ The test process runs the ASGI application; the worker process computes
 the suggestions and sends them through the Redis channel layer.
 """
 
-import os
-import subprocess
-import sys
-import time
-from pathlib import Path
-
 import pytest
 import redis
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.db import connection
 
 from marketplace.asgi import application
 from marketplace.celery import app as celery_app
+from marketplace.testing import running_worker
 from suggestions.tests.helpers import build_market, register_tailnet, session_cookie
 
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # Suggestions must arrive within this many seconds of a view.
 PUSH_TIMEOUT_SECONDS = 10
 # The queue of this test alone, so that no other worker takes its tasks.
@@ -30,49 +23,10 @@ QUEUE = "suggestions-test"
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-def _database_url() -> str:
-    database = connection.settings_dict
-    host = database["HOST"] or "127.0.0.1"
-    port = database["PORT"] or "5432"
-    password = f":{database['PASSWORD']}" if database["PASSWORD"] else ""
-    return f"postgres://{database['USER']}{password}@{host}:{port}/{database['NAME']}"
-
-
 @pytest.fixture
 def worker(transactional_db, artifact_dir, tmp_path):
     broker_url = settings.REDIS_URL
     redis.Redis.from_url(broker_url).delete(QUEUE)
-    environment = {
-        **os.environ,
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": broker_url,
-        "RECOMMENDER_ARTIFACT_DIR": str(artifact_dir),
-        "RECOMMENDER_SERVING_THREADS": "1",
-        "SECRET_KEY": settings.SECRET_KEY,
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "marketplace",
-                "worker",
-                f"--queues={QUEUE}",
-                "--concurrency=1",
-                "--pool=solo",
-                "--without-heartbeat",
-                "--without-gossip",
-                "--without-mingle",
-                "--loglevel=INFO",
-            ],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     # The project app runs tasks eagerly in tests, so point it at the broker
     # and the test queue while the worker runs.
     previous = {
@@ -83,16 +37,21 @@ def worker(transactional_db, artifact_dir, tmp_path):
     celery_app.conf.update(
         task_always_eager=False, broker_url=broker_url, task_default_queue=QUEUE
     )
+    log_path = tmp_path / "worker.log"
     try:
-        deadline = time.monotonic() + 60
-        while not celery_app.control.ping(timeout=1):
-            if process.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"worker did not start:\n{log_path.read_text()}")
-        yield log_path
+        with running_worker(
+            broker_url=broker_url,
+            log_path=log_path,
+            environment={
+                "RECOMMENDER_ARTIFACT_DIR": str(artifact_dir),
+                "RECOMMENDER_SERVING_THREADS": "1",
+            },
+            queue=QUEUE,
+            start_seconds=60,
+        ):
+            yield log_path
     finally:
         celery_app.conf.update(previous)
-        process.terminate()
-        process.wait(timeout=30)
 
 
 async def test_worker_pushes_buyable_suggestions(worker):
