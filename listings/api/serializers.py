@@ -393,7 +393,7 @@ class ListingQuerySerializer(serializers.Serializer[object]):
             )
         default_near = self.context.get("default_near")
         if "near" not in attrs and default_near is not None:
-            # A signed-in user's home neighbourhood stands in for `near`.
+            # A signed-in user's home neighbourhood is the default `near`.
             attrs["near"] = default_near
         if "near" not in attrs:
             if "radius_km" in attrs:

@@ -130,9 +130,14 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
 
     def list(self, request: Request) -> Response:
         """Return one page of the listings that match the query."""
+        # The home neighbourhood is looked up only when `near` is left out.
+        default_near = (
+            None
+            if "near" in request.query_params
+            else distance.default_near_neighbourhood(request.user)
+        )
         query = ListingQuerySerializer(
-            data=request.query_params,
-            context={"default_near": distance.default_near_neighbourhood(request.user)},
+            data=request.query_params, context={"default_near": default_near}
         )
         query.is_valid(raise_exception=True)
         params = query.validated_data
