@@ -92,7 +92,7 @@ def forget_erased_user(sender: type, user: User, **kwargs: Any) -> None:
     other party still needs them, and they show the user as "Deleted user".
 
     NOTE: offers that other buyers made on the erased user's listings stay
-    as they are; those listings are hidden, so nobody can act on them.
+    as they are. Those listings are hidden, so no buyer can act on them.
     """
     Favorite.objects.filter(user=user).delete()
     Cart.objects.filter(user=user).delete()

@@ -10,7 +10,7 @@ export const LOGIN_PATH = `${AUTH_PATH}/login`;
 
 const WRONG_CREDENTIALS = new Set(["username_password_mismatch", "email_password_mismatch"]);
 
-/** The app's view of allauth's user object. */
+/** Converts allauth's user object into the app's user ({username}). */
 export function toAppUser(body) {
   const user = body?.data?.user;
   if (!user) {
@@ -48,7 +48,7 @@ export async function fetchSession() {
     const response = await client.get(SESSION_PATH);
     return toAppUser(response.data);
   } catch (error) {
-    // allauth returns 401 when nobody is signed in.
+    // allauth returns 401 when no user is signed in.
     if (error.response?.status === 401) {
       return null;
     }
