@@ -78,10 +78,14 @@ class ListingAdmin(admin.ModelAdmin):
         "bumped_at",
     )
     search_fields = ("title", "seller__username", "product__parent_asin")
-    raw_id_fields = ("seller", "product", "reserved_for")
+    raw_id_fields = ("seller", "product")
     list_select_related = ("seller", "neighbourhood")
     autocomplete_fields = ("category",)
-    readonly_fields = ("hidden_by_staff",)
+    # The status and its buyer change only through the seller's actions and
+    # the staff actions below, which keep the lifecycle rules and record
+    # each staff change with its reason in the moderation history. An edit
+    # of these fields in the form would do neither.
+    readonly_fields = ("status", "reserved_for", "hidden_by_staff", "bumped_at")
     inlines = [ListingPhotoInline, ModerationEventInline]
     actions = ["hide_by_staff", "restore_by_staff"]
 

@@ -15,7 +15,7 @@ from accounts.models import Neighbourhood, User
 from listings import distance, search
 from listings.models import Category, Listing, Product
 from listings.services import default_currency
-from moderation.selectors import blocked_user_ids
+from moderation.selectors import blocked_user_ids, blocker_ids
 
 DEFAULT_PAGE_SIZE: Final = 20
 MAX_PAGE_SIZE: Final = 100
@@ -109,12 +109,17 @@ def category_with_descendants(category: Category) -> QuerySet[Category]:
 def get_visible_listing(*, viewer: User | AnonymousUser, pk: int) -> Listing:
     """Return the listing `pk` if `viewer` may see it.
 
-    Hidden listings are visible to their seller only.
+    Hidden listings are visible to their seller only, and the listings of
+    a user who blocked `viewer` are not visible to `viewer` at all.
 
     Raises:
         Listing.DoesNotExist: when there is no such listing for `viewer`.
     """
-    return _listings_with_relations().get(_visibility(viewer, None), pk=pk)
+    return (
+        _listings_with_relations()
+        .exclude(seller_id__in=blocker_ids(viewer))
+        .get(_visibility(viewer, None), pk=pk)
+    )
 
 
 def filter_listings(

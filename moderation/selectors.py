@@ -24,3 +24,15 @@ def blocked_user_ids(user: User | AnonymousUser) -> set[int]:
 def has_blocked(*, blocker: User, blocked: User) -> bool:
     """Return whether `blocker` has blocked `blocked`."""
     return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def blocker_ids(user: User | AnonymousUser) -> set[int]:
+    """Return the ids of users who blocked `user`.
+
+    Their listings are closed to `user` even by a direct link, while
+    `user` can still open the listings of someone they blocked themselves
+    (the page says so and offers to unblock).
+    """
+    if not isinstance(user, User):
+        return set()
+    return set(Block.objects.filter(blocked=user).values_list("blocker_id", flat=True))

@@ -9,6 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from accounts.models import User
 from listings.models import Listing
+from moderation.selectors import blocked_user_ids
 from orders.models import Favorite, Offer, Order
 from orders.services.availability import find_unavailability
 from orders.services.carts import find_cart
@@ -50,6 +51,7 @@ def cart_lines(*, user: User | None, session: SessionBase | None) -> list[CartLi
         return []
     buyer_pk = user.pk if user is not None else None
     items = cart.items.select_related("listing", "listing__seller")
+    blocked = blocked_user_ids(user) if user is not None else set()
     offer_prices: dict[int, Decimal] = {}
     if buyer_pk is not None:
         offer_prices = {
@@ -67,7 +69,9 @@ def cart_lines(*, user: User | None, session: SessionBase | None) -> list[CartLi
         CartLine(
             listing=item.listing,
             price=offer_prices.get(item.listing_id, item.listing.price),
-            unavailability=find_unavailability(item.listing, buyer_pk=buyer_pk),
+            unavailability=find_unavailability(
+                item.listing, buyer_pk=buyer_pk, blocked_seller_pks=blocked
+            ),
         )
         for item in items
     ]

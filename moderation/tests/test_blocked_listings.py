@@ -84,3 +84,29 @@ def test_similar_hides_blocked_sellers(viewer):
 
     assert [item.pk for item in similar] == [same_product.pk, same_category.pk]
     assert len(similar_anonymous) == 4
+
+
+def test_listing_of_user_who_blocked_viewer_is_not_found(client, viewer):
+    blocked_me = UserFactory(username="blocked-me")
+    BlockFactory(blocker=blocked_me, blocked=viewer)
+    listing = ListingFactory(seller=blocked_me)
+
+    api = client.get(f"/api/v1/listings/{listing.pk}/")
+    client.force_login(viewer)
+    page = client.get(f"/listings/{listing.pk}/")
+
+    assert api.status_code == 404
+    assert api.json() == {"detail": f"Listing {listing.pk} was not found."}
+    assert page.status_code == 404
+    assert APIClient().get(f"/api/v1/listings/{listing.pk}/").status_code == 200
+
+
+def test_listing_of_user_viewer_blocked_stays_reachable(client, viewer):
+    blocked = UserFactory(username="blocked")
+    BlockFactory(blocker=viewer, blocked=blocked)
+    listing = ListingFactory(seller=blocked)
+
+    response = client.get(f"/api/v1/listings/{listing.pk}/")
+
+    assert response.status_code == 200
+    assert response.json()["id"] == listing.pk

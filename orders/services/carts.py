@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from listings.models import Listing
+from moderation.selectors import blocked_user_ids
 from orders.models import Cart, CartItem
 from orders.services.availability import find_unavailability
 from orders.services.errors import ListingsUnavailableError, UnavailableListing
@@ -68,7 +69,11 @@ def add_to_cart(
     Raises:
         ListingsUnavailableError: with the reason the listing cannot go in.
     """
-    reason = find_unavailability(listing, buyer_pk=user.pk if user else None)
+    reason = find_unavailability(
+        listing,
+        buyer_pk=user.pk if user else None,
+        blocked_seller_pks=blocked_user_ids(user) if user else (),
+    )
     if reason is not None:
         raise ListingsUnavailableError(
             [UnavailableListing(listing.pk, listing.title, reason)]

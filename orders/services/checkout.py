@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from listings.models import Listing
+from moderation.selectors import blocked_user_ids
 from notifications.models import Notification
 from notifications.services import notify_user
 from orders.models import Offer, Order, OrderItem
@@ -157,13 +158,18 @@ def checkout(*, buyer: User, listing_pks: Sequence[int]) -> CheckoutResult:
     for listing in locked:
         groups[listing.seller_id].append(listing)
     offers = _held_offers(buyer=buyer, listings=locked)
+    blocked = blocked_user_ids(buyer)
     bought: list[Listing] = []
 
     for seller_pk, listings in groups.items():
         problems = [
             UnavailableListing(listing.pk, listing.title, reason)
             for listing in listings
-            if (reason := find_unavailability(listing, buyer_pk=buyer.pk))
+            if (
+                reason := find_unavailability(
+                    listing, buyer_pk=buyer.pk, blocked_seller_pks=blocked
+                )
+            )
         ]
         if problems:
             result.unavailable.extend(problems)

@@ -35,6 +35,7 @@ class Unavailability(enum.StrEnum):
     HIDDEN = "hidden"
     OWN_LISTING = "own_listing"
     MISSING = "missing"
+    BLOCKED = "blocked"
 
 
 UNAVAILABILITY_TEXT: dict[Unavailability, str] = {
@@ -43,6 +44,10 @@ UNAVAILABILITY_TEXT: dict[Unavailability, str] = {
     Unavailability.HIDDEN: "is hidden by its seller",
     Unavailability.OWN_LISTING: "is your own listing",
     Unavailability.MISSING: "does not exist or was deleted",
+    Unavailability.BLOCKED: (
+        "is from a seller you blocked or who blocked you; unblock them first "
+        "if you blocked them"
+    ),
 }
 
 

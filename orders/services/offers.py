@@ -23,6 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from listings import services as listing_services
 from listings.models import Listing
+from moderation.selectors import blocked_user_ids
 from notifications.models import Notification
 from notifications.services import notify_user
 from orders.models import Offer
@@ -127,6 +128,12 @@ def make_offer(*, buyer: User, listing: Listing, amount: Decimal) -> Offer:
     if locked.seller_id == buyer.pk:
         raise InvalidInputError(
             {"listing": [f"Listing {locked.pk} is your own listing."]}
+        )
+    if locked.seller_id in blocked_user_ids(buyer):
+        raise ConflictError(
+            f"Cannot make an offer on listing {locked.pk}: you blocked its "
+            "seller or its seller blocked you. Unblock them first if you "
+            "blocked them."
         )
     if locked.status != Listing.Status.ACTIVE:
         raise ConflictError(
