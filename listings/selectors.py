@@ -21,6 +21,10 @@ DEFAULT_PAGE_SIZE: Final = 20
 MAX_PAGE_SIZE: Final = 100
 CATALOG_SEARCH_LIMIT: Final = 20
 SIMILAR_LIMIT: Final = 8
+# Nearest neighbours asked of the recommender for one similar list: enough
+# that blocks, the seller's own listings and inactive ones rarely leave the
+# list short.
+SIMILAR_DEPTH: Final = 4 * SIMILAR_LIMIT
 CATALOG_SEARCH_MAX_WORDS: Final = 8
 # Catalog prices come from the Amazon data and are in US dollars.
 CATALOG_CURRENCY: Final = "USD"
@@ -414,13 +418,19 @@ def _decode_relevance_cursor(
 
 
 def similar_listings(
-    *, listing: Listing, viewer: User | AnonymousUser, limit: int = SIMILAR_LIMIT
+    *,
+    listing: Listing,
+    viewer: User | AnonymousUser,
+    limit: int = SIMILAR_LIMIT,
+    nearest: Sequence[int] = (),
 ) -> list[Listing]:
     """Return active listings like `listing`, best first.
 
-    Listings of the same catalog product come first, then listings of the
-    same category, each group newest first. The listing's own seller and
-    users on either side of a block with `viewer` are left out.
+    Listings of the same catalog product come first (newest first), then
+    the `nearest` listings in their order (the recommender's neighbours in
+    its item space), then listings of the same category, newest first. The
+    listing's own seller and users on either side of a block with `viewer`
+    are left out.
     """
     candidates = (
         _listings_with_relations()
@@ -431,6 +441,11 @@ def similar_listings(
     found: list[Listing] = []
     if listing.product_id is not None:
         found = list(candidates.filter(product_id=listing.product_id)[:limit])
+    if len(found) < limit and nearest:
+        taken = {similar.pk for similar in found}
+        wanted = [pk for pk in dict.fromkeys(nearest) if pk not in taken]
+        by_pk = candidates.in_bulk(wanted)
+        found += [by_pk[pk] for pk in wanted if pk in by_pk][: limit - len(found)]
     if len(found) < limit and listing.category_id is not None:
         found += list(
             candidates.filter(category_id=listing.category_id).exclude(

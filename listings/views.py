@@ -7,6 +7,7 @@ from listings import selectors
 from listings.models import Listing
 from moderation.models import Report
 from moderation.selectors import has_blocked
+from recommender.similar import nearest_listing_pks
 
 
 def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -29,7 +30,11 @@ def listing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "is_own": is_own,
         "seller_blocked": seller_blocked,
         "seller_listings": selectors.other_listings_of_seller(listing=listing),
-        "similar_listings": selectors.similar_listings(listing=listing, viewer=viewer),
+        "similar_listings": selectors.similar_listings(
+            listing=listing,
+            viewer=viewer,
+            nearest=nearest_listing_pks(listing.pk, selectors.SIMILAR_DEPTH),
+        ),
         "report_reasons": Report.Reason.choices,
     }
     return render(request, "listings/detail.html", context)

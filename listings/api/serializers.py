@@ -504,3 +504,10 @@ class PhotoUploadSerializer(serializers.Serializer[object]):
             "rejected photo stores none of them."
         ),
     )
+
+
+class RelatedListingsSerializer(serializers.Serializer[Any]):
+    """Listings shown below a listing: similar ones and the seller's others."""
+
+    similar = ListingSerializer(many=True, read_only=True)
+    seller_listings = ListingSerializer(many=True, read_only=True)

@@ -42,9 +42,12 @@ from listings.api.serializers import (
     ListingWriteSerializer,
     PhotoUploadSerializer,
     ProductSuggestionSerializer,
+    RelatedListingsSerializer,
     ReserveSerializer,
 )
 from listings.models import Listing, ListingPhoto
+from moderation.selectors import blocked_user_ids
+from recommender.similar import nearest_listing_pks
 
 logger = logging.getLogger(__name__)
 
@@ -280,6 +283,40 @@ class ListingViewSet(viewsets.GenericViewSet[Listing]):
         """Make a hidden listing active again, without bumping it."""
         listing = services.unhide_listing(listing=self._own_listing(pk))
         return self._respond(listing)
+
+    @extend_schema(
+        summary="Listings related to a listing",
+        description=(
+            "Similar active listings (the same catalog product first, then "
+            "the recommender's nearest listings, then the same category) "
+            "and the seller's other active listings. Listings of users on "
+            "either side of a block with the requester are left out."
+        ),
+        responses={200: RelatedListingsSerializer, 404: _NOT_FOUND},
+    )
+    @action(detail=True, methods=["get"])
+    def related(self, request: Request, pk: str) -> Response:
+        listing = selectors.get_visible_listing(viewer=request.user, pk=int(pk))
+        blocked = blocked_user_ids(request.user)
+        seller_listings = (
+            []
+            if listing.seller_id in blocked
+            else selectors.other_listings_of_seller(listing=listing)
+        )
+        similar = selectors.similar_listings(
+            listing=listing,
+            viewer=request.user,
+            nearest=nearest_listing_pks(listing.pk, selectors.SIMILAR_DEPTH),
+        )
+        context = self.get_serializer_context()
+        return Response(
+            {
+                "similar": ListingSerializer(similar, many=True, context=context).data,
+                "seller_listings": ListingSerializer(
+                    seller_listings, many=True, context=context
+                ).data,
+            }
+        )
 
     @extend_schema(
         summary="Add photos to a listing",

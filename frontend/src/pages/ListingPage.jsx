@@ -2,12 +2,12 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 
 import { fetchListing } from "../api/listings";
-import { CategoryStrip } from "../components/CategoryStrip";
 import { ListingPhoto } from "../components/ListingPhoto";
 import { SellerActions } from "../components/SellerActions";
 import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
+import { RelatedListings } from "../listing/RelatedListings";
 
 /** Returns the search path for other listings in the listing's category. */
 export function categorySearchPath(listing) {
@@ -112,9 +112,10 @@ export function ListingPage() {
           )}
         </div>
       </article>
-      {listing.category && (
-        <CategoryStrip listing={listing} searchPath={categorySearchPath(listing)} />
-      )}
+      <RelatedListings
+        listing={listing}
+        searchPath={listing.category ? categorySearchPath(listing) : null}
+      />
     </>
   );
 }
