@@ -1,12 +1,12 @@
 """Listings near a listing in the Two-Tower item space.
 
-The listing page's "similar listings" ask here first: the served index
-holds one item-tower vector per active listing (content features, so a
-brand-new listing has one too), and its nearest neighbours by inner
-product are listings that buyers of one tend to want as well, across
-products and categories. Without a served model or a vector for the
-listing, the answer is empty and the caller falls back to the catalog
-product and the category.
+The similar listings of a listing page come from here first. The served
+index contains one item-tower vector per active listing, built from
+content features, so a brand-new listing has one too. Its nearest
+neighbours by inner product are listings that buyers of one tend to want
+as well, across products and categories. Without a served model or a
+vector for the listing, the result is empty, and the caller falls back to
+the catalog product and the category.
 """
 
 import logging
@@ -30,10 +30,10 @@ def nearest_listing_pks(listing_pk: int, depth: int) -> list[int]:
         index = get_serving_index(version)
     except OSError as error:
         logger.warning(
-            "Similar listings of %s fall back to the catalog: the index of "
-            "model version %s is unreadable: %s",
-            listing_pk,
+            "Failed to read the index of model version %s for the similar "
+            "listings of listing %s, so they come from the catalog: %s",
             version.pk,
+            listing_pk,
             error,
         )
         return []

@@ -8,9 +8,8 @@ export const STRIP_SIZE = 6;
 
 /**
  * Renders the similar listings and the seller's other listings below a
- * listing. Each strip is left out while loading and when it is empty,
- * because the strips are secondary to the page; a failed request shows
- * its message once.
+ * listing. The strips are secondary to the page, so each is left out while
+ * loading and when it is empty. A failed request shows its message once.
  */
 export function RelatedListings({ listing, searchPath }) {
   const [state, setState] = useState({ status: "loading", related: null, error: null });
