@@ -1,7 +1,8 @@
 // End-to-end steps of the shopping pages. The buyer favorites the
 // seller's listing, makes an offer, puts the listing in the cart and
 // checks out. Then the seller, in a browser context of their own, finds
-// the order on the orders page. The listing is sold afterwards.
+// the order on the orders page, completes it and rates the buyer. The
+// listing is sold afterwards.
 import assert from "node:assert/strict";
 
 /**
@@ -64,6 +65,7 @@ async function buyListing(page, { listingPath, title, tools }) {
   await page.getByText("To pay in person: ₩1,200,000").waitFor();
   assert.equal(await page.title(), "Cart · Marketplace");
   await checkAccessibility(page, "the cart");
+  await checkNarrowAndDark(page, "the cart", tools);
 
   await page.getByRole("button", { name: "Check out" }).click();
   const outcome = page.locator(".success-box");
@@ -100,6 +102,7 @@ async function findSale(page, { orderId, title, tools }) {
   await sales.getByRole("link", { name: title }).waitFor();
   await sales.getByText("₩1,200,000", { exact: true }).first().waitFor();
   await checkAccessibility(page, "the seller's orders");
+  await checkNarrowAndDark(page, "the seller's orders", tools);
 
   await page.getByRole("link", { name: "Notifications 2 unread" }).click();
   const placed = page.getByRole("link", { name: `e2e-buyer ordered 1 of your listings (order ${orderId}).` });
@@ -107,4 +110,35 @@ async function findSale(page, { orderId, title, tools }) {
   await page.getByRole("button", { name: `Mark as read: e2e-buyer ordered 1 of your listings (order ${orderId}).` }).click();
   await page.getByRole("link", { name: "Notifications 1 unread" }).waitFor();
   await checkAccessibility(page, "the notifications");
+
+  // After the hand-over the seller completes the order and rates the buyer.
+  await page.getByRole("link", { name: "Orders", exact: true }).click();
+  const order = page.getByRole("listitem").filter({
+    has: page.getByRole("heading", { name: `Order ${orderId} to e2e-buyer` }),
+  });
+  await order.getByRole("button", { name: "Mark as completed" }).click();
+  await order.getByText(/^Completed · placed/).waitFor();
+  await order.getByText(/^Rate e2e-buyer once for this order/).waitFor();
+  await checkAccessibility(page, "the rating form");
+  await order.getByRole("radio", { name: "5" }).check();
+  await order.getByRole("checkbox", { name: "On time" }).check();
+  await order.getByRole("button", { name: "Rate e2e-buyer" }).click();
+  await order.getByText("You rated e2e-buyer 5 of 5.").waitFor();
+}
+
+/**
+ * Checks the page at a phone's width in the dark theme: nothing scrolls
+ * sideways and axe-core finds no violation (contrast included).
+ */
+async function checkNarrowAndDark(page, label, { checkAccessibility }) {
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 780 });
+  await page.emulateMedia({ colorScheme: "dark" });
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  assert.equal(overflow, 0, `${label} scrolls sideways at 360 px`);
+  await checkAccessibility(page, `${label} (dark, 360 px)`);
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize(viewport);
 }

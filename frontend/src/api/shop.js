@@ -110,6 +110,12 @@ export async function runOfferAction(offerId, action) {
   return response.data;
 }
 
+/** Counters an offer with `amount` (a decimal string); returns the offer. */
+export async function counterOffer(offerId, amount) {
+  const response = await client.post(`${OFFERS_PATH}${offerId}/counter/`, { amount });
+  return response.data;
+}
+
 /** Returns the signed-in user's notifications, newest first. */
 export async function fetchNotifications({ signal } = {}) {
   const response = await client.get(NOTIFICATIONS_PATH, { signal });

@@ -1,26 +1,28 @@
 import { useState } from "react";
 import { Link } from "react-router-dom";
 
-import { runOfferAction } from "../api/shop";
+import { counterOffer, runOfferAction } from "../api/shop";
 import { formatDateTime, formatPrice } from "../format";
+import { validateOfferAmount } from "./offer";
 import { OFFER_STATUS_TEXT } from "./offerStatus";
 
 const ACTION_LABELS = {
   accept: "Accept",
   decline: "Decline",
+  counter: "Counter",
   withdraw: "Withdraw",
 };
 
 /**
  * Returns the actions the offers API allows this side now. The seller
- * accepts or declines a pending offer and the buyer a countered one. The
- * buyer may withdraw until checkout.
+ * accepts, declines or counters a pending offer, and the buyer does the
+ * same with a countered one. The buyer may withdraw until checkout.
  */
 export function offerActions(offer, role) {
   if (role === "selling") {
-    return offer.status === "pending" ? ["accept", "decline"] : [];
+    return offer.status === "pending" ? ["accept", "decline", "counter"] : [];
   }
-  const actions = offer.status === "countered" ? ["accept", "decline"] : [];
+  const actions = offer.status === "countered" ? ["accept", "decline", "counter"] : [];
   if (["pending", "countered", "accepted"].includes(offer.status)) {
     actions.push("withdraw");
   }
@@ -31,17 +33,36 @@ export function offerActions(offer, role) {
 export function OfferCard({ offer, role, onChange }) {
   const [pending, setPending] = useState(null);
   const [error, setError] = useState(null);
+  const [countering, setCountering] = useState(false);
+  const [amount, setAmount] = useState("");
+  const [amountError, setAmountError] = useState(null);
   const actions = offerActions(offer, role);
+  const amountId = `counter-amount-${offer.id}`;
 
-  async function run(action) {
+  async function run(action, send = () => runOfferAction(offer.id, action)) {
     setPending(action);
     setError(null);
     try {
-      onChange(await runOfferAction(offer.id, action));
+      onChange(await send());
+      setCountering(false);
     } catch (failure) {
-      setError(failure.userMessage ?? "The action failed. Try again.");
+      const fieldMessage = failure.fieldErrors?.amount?.join(" ");
+      if (action === "counter" && fieldMessage) {
+        setAmountError(fieldMessage);
+      } else {
+        setError(failure.userMessage ?? "The action failed. Try again.");
+      }
     } finally {
       setPending(null);
+    }
+  }
+
+  function sendCounter(event) {
+    event.preventDefault();
+    const message = validateOfferAmount(amount, offer.listing);
+    setAmountError(message);
+    if (message === null) {
+      run("counter", () => counterOffer(offer.id, amount.trim()));
     }
   }
 
@@ -57,7 +78,7 @@ export function OfferCard({ offer, role, onChange }) {
       </p>
       {offer.counter_amount && (
         <p>
-          Counter-offer: <strong>{formatPrice(offer.counter_amount, offer.currency)}</strong>
+          The seller&apos;s counter-offer: <strong>{formatPrice(offer.counter_amount, offer.currency)}</strong>
         </p>
       )}
       <p className="meta">
@@ -81,14 +102,41 @@ export function OfferCard({ offer, role, onChange }) {
             <button
               key={action}
               type="button"
-              onClick={() => run(action)}
-              disabled={pending !== null}
+              onClick={() => (action === "counter" ? setCountering(true) : run(action))}
+              disabled={pending !== null || (action === "counter" && countering)}
               aria-label={`${ACTION_LABELS[action]} the offer on ${offer.listing.title}`}
             >
               {pending === action ? "Working…" : ACTION_LABELS[action]}
             </button>
           ))}
         </div>
+      )}
+      {countering && (
+        <form className="offer-form" onSubmit={sendCounter} noValidate>
+          <label htmlFor={amountId}>Counter-offer ({offer.currency})</label>
+          <div className="search-row">
+            <input
+              id={amountId}
+              inputMode="decimal"
+              autoComplete="off"
+              value={amount}
+              onChange={(event) => setAmount(event.target.value)}
+              aria-invalid={amountError ? "true" : "false"}
+              aria-describedby={amountError ? `${amountId}-error` : undefined}
+            />
+            <button type="submit" disabled={pending !== null}>
+              {pending === "counter" ? "Sending…" : "Send"}
+            </button>
+            <button type="button" onClick={() => setCountering(false)} disabled={pending !== null}>
+              Cancel
+            </button>
+          </div>
+          {amountError && (
+            <p className="field-error" id={`${amountId}-error`}>
+              {amountError}
+            </p>
+          )}
+        </form>
       )}
       {error && (
         <p className="error-box" role="alert">

@@ -3,11 +3,11 @@ import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router-dom";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { runOfferAction } from "../api/shop";
+import { counterOffer, runOfferAction } from "../api/shop";
 import { OfferCard, offerActions } from "./OfferCard";
 
 // The shop API is the network boundary of this unit.
-vi.mock("../api/shop", () => ({ runOfferAction: vi.fn() }));
+vi.mock("../api/shop", () => ({ counterOffer: vi.fn(), runOfferAction: vi.fn() }));
 
 const OFFER = {
   id: 12,
@@ -35,11 +35,11 @@ function renderOffer(offer, role, onChange = vi.fn()) {
 
 describe("offerActions", () => {
   it.each([
-    ["pending", "selling", ["accept", "decline"]],
+    ["pending", "selling", ["accept", "decline", "counter"]],
     ["countered", "selling", []],
     ["accepted", "selling", []],
     ["pending", "buying", ["withdraw"]],
-    ["countered", "buying", ["accept", "decline", "withdraw"]],
+    ["countered", "buying", ["accept", "decline", "counter", "withdraw"]],
     ["accepted", "buying", ["withdraw"]],
     ["declined", "buying", []],
     ["purchased", "buying", []],
@@ -51,6 +51,7 @@ describe("offerActions", () => {
 describe("OfferCard", () => {
   beforeEach(() => {
     runOfferAction.mockReset();
+    counterOffer.mockReset();
   });
 
   it("lets the seller accept", async () => {
@@ -88,5 +89,51 @@ describe("OfferCard", () => {
       "/listings/41",
     );
     expect(screen.getByText(/^Agreed at ₩400,000; held until/)).toBeTruthy();
+  });
+
+  it("checks a counter-offer before sending", async () => {
+    renderOffer(OFFER, "selling");
+
+    await userEvent.click(screen.getByRole("button", { name: "Counter the offer on Galaxy S21" }));
+    await userEvent.type(screen.getByLabelText("Counter-offer (KRW)"), "460000");
+    await userEvent.click(screen.getByRole("button", { name: "Send" }));
+
+    expect(
+      screen.getByText(
+        "Amount 460000 KRW is above the asking price of 450000.00 KRW; buy at the asking price instead.",
+      ),
+    ).toBeTruthy();
+    expect(counterOffer).not.toHaveBeenCalled();
+  });
+
+  it("sends a counter-offer", async () => {
+    const countered = { ...OFFER, status: "countered", counter_amount: "430000.00" };
+    counterOffer.mockResolvedValue(countered);
+    const onChange = renderOffer(OFFER, "selling");
+
+    await userEvent.click(screen.getByRole("button", { name: "Counter the offer on Galaxy S21" }));
+    await userEvent.type(screen.getByLabelText("Counter-offer (KRW)"), "430000");
+    await userEvent.click(screen.getByRole("button", { name: "Send" }));
+
+    expect(counterOffer).toHaveBeenCalledWith(12, "430000");
+    expect(onChange).toHaveBeenCalledWith(countered);
+    expect(screen.queryByLabelText("Counter-offer (KRW)")).toBeNull();
+  });
+
+  it("shows the API's counter-offer error at the field", async () => {
+    counterOffer.mockRejectedValue(
+      Object.assign(new Error("Request failed with status code 400"), {
+        userMessage: "amount: Ensure that there are no more than 12 digits in total.",
+        fieldErrors: { amount: ["Ensure that there are no more than 12 digits in total."] },
+      }),
+    );
+    renderOffer(OFFER, "selling");
+
+    await userEvent.click(screen.getByRole("button", { name: "Counter the offer on Galaxy S21" }));
+    await userEvent.type(screen.getByLabelText("Counter-offer (KRW)"), "1000");
+    await userEvent.click(screen.getByRole("button", { name: "Send" }));
+
+    expect(await screen.findByText("Ensure that there are no more than 12 digits in total.")).toBeTruthy();
+    expect(screen.getByLabelText("Counter-offer (KRW)").getAttribute("aria-invalid")).toBe("true");
   });
 });

@@ -48,6 +48,8 @@ export function ShopProvider({ children, openSocket = openNotificationSocket }) 
       return;
     }
     try {
+      // NOTE: the notifications API has neither an unread filter nor
+      // pagination, so counting reads the user's whole list.
       const notifications = await fetchNotifications();
       setUnreadCount(notifications.filter((item) => item.read_at === null).length);
     } catch {
