@@ -100,7 +100,7 @@ describe("OfferCard", () => {
 
     expect(
       screen.getByText(
-        "Amount 460000 KRW is above the asking price of 450000.00 KRW; buy at the asking price instead.",
+        "Amount 460000 KRW is above the asking price of 450000 KRW; buy at the asking price instead.",
       ),
     ).toBeTruthy();
     expect(counterOffer).not.toHaveBeenCalled();

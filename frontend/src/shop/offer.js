@@ -12,6 +12,7 @@ const AMOUNT_PATTERN = /^-?(\d+)(?:\.(\d+))?$/;
 export function validateOfferAmount(rawAmount, listing) {
   const amount = String(rawAmount ?? "").trim();
   const { currency } = listing;
+
   if (amount === "") {
     return `Amount is missing; enter an amount in ${currency} such as ${listing.price}.`;
   }
@@ -22,6 +23,7 @@ export function validateOfferAmount(rawAmount, listing) {
   if (Number(amount) <= 0) {
     return `Amount ${amount} is not positive; offer more than 0.`;
   }
+
   const rule = CURRENCIES[currency];
   // Trailing zeros do not count, as on the server: 12.50 USD is valid.
   const decimals = (match[2] ?? "").replace(/0+$/, "").length;
@@ -34,7 +36,10 @@ export function validateOfferAmount(rawAmount, listing) {
     return `Amount ${amount} ${currency} has ${decimals} decimal ${places}; ${ruleText}.`;
   }
   if (Number(amount) > Number(listing.price)) {
-    return `Amount ${amount} ${currency} is above the asking price of ${listing.price} ${currency}; buy at the asking price instead.`;
+    // The API writes the asking price with the currency's decimals, so
+    // "450000.00" from the offers API reads 450000 KRW here too.
+    const asking = rule ? Number(listing.price).toFixed(rule.decimals) : listing.price;
+    return `Amount ${amount} ${currency} is above the asking price of ${asking} ${currency}; buy at the asking price instead.`;
   }
   return null;
 }

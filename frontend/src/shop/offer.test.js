@@ -30,6 +30,11 @@ describe("validateOfferAmount", () => {
       "Amount 1300000 KRW is above the asking price of 1200000 KRW; buy at the asking price instead.",
     ],
     [
+      "1300000",
+      { price: "1200000.00", currency: "KRW" },
+      "Amount 1300000 KRW is above the asking price of 1200000 KRW; buy at the asking price instead.",
+    ],
+    [
       "250.01",
       DOLLARS,
       "Amount 250.01 USD is above the asking price of 250.00 USD; buy at the asking price instead.",
