@@ -88,6 +88,13 @@ async function buyListing(page, { listingPath, title, tools }) {
   await page.getByRole("link", { name: "Offers", exact: true }).click();
   const made = page.getByRole("region", { name: "Offers you made" });
   await made.getByText("Status: declined", { exact: false }).waitFor();
+  await checkAccessibility(page, "the offers");
+
+  // The favorite outlives the sale, marked sold.
+  await page.getByRole("link", { name: "Favorites", exact: true }).click();
+  const favorite = page.getByRole("listitem").filter({ has: page.getByRole("link", { name: title }) });
+  await favorite.getByText("e2e-seller · sold").waitFor();
+  await checkAccessibility(page, "the favorites");
   return orderId;
 }
 
