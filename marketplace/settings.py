@@ -172,7 +172,20 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        # redis-py 8 reads with a 5 s timeout by default, and
+                        # an idle consumer waits in a 5 s BZPOPMIN, so the
+                        # read timed out and closed idle websockets. Reads
+                        # now wait for the server, but connecting still
+                        # times out after 5 s.
+                        "socket_timeout": None,
+                        "socket_connect_timeout": 5,
+                    }
+                ]
+            },
         }
     }
 else:

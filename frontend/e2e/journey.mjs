@@ -9,6 +9,8 @@ import path from "node:path";
 
 import { chromium } from "playwright-core";
 
+import { buyAndSell } from "./shop.mjs";
+
 const BASE_URL = requireEnv("BASE_URL");
 const PASSWORD = requireEnv("E2E_PASSWORD");
 const DEMO_BUYER = requireEnv("DEMO_BUYER");
@@ -311,6 +313,14 @@ async function main() {
     await findByKoreanSearch(buyer.page, listingPath);
     await checkEmptySearch(buyer.page);
     assert.deepEqual(buyer.problems, []);
+    step("buyer favorites, offers, checks out; the seller sees the order");
+    await buyAndSell({
+      browser,
+      buyer,
+      listingPath,
+      title: TITLE,
+      tools: { baseUrl: BASE_URL, openContext, signIn, checkAccessibility },
+    });
     await buyer.context.close();
 
     step(`waiting for the worker to personalize the feed of ${DEMO_BUYER}`);

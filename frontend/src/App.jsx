@@ -8,6 +8,12 @@ import { NotFoundPage } from "./pages/NotFoundPage";
 import { SearchPage } from "./pages/SearchPage";
 import { SellPage } from "./pages/SellPage";
 import { SignInPage } from "./pages/SignInPage";
+import { CartPage } from "./pages/CartPage";
+import { FavoritesPage } from "./pages/FavoritesPage";
+import { NotificationsPage } from "./pages/NotificationsPage";
+import { OffersPage } from "./pages/OffersPage";
+import { OrdersPage } from "./pages/OrdersPage";
+import { ShopProvider } from "./shop/ShopContext";
 
 // Django serves the app under this path (webapp/urls.py) with a catch-all,
 // so every client route below loads the same page.
@@ -22,6 +28,11 @@ export function AppRoutes() {
         <Route path="search" element={<SearchPage />} />
         <Route path="sell" element={<SellPage />} />
         <Route path="sign-in" element={<SignInPage />} />
+        <Route path="cart" element={<CartPage />} />
+        <Route path="favorites" element={<FavoritesPage />} />
+        <Route path="orders" element={<OrdersPage />} />
+        <Route path="offers" element={<OffersPage />} />
+        <Route path="notifications" element={<NotificationsPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>
@@ -31,9 +42,11 @@ export function AppRoutes() {
 export function App({ initialUser }) {
   return (
     <AuthProvider initialUser={initialUser}>
-      <BrowserRouter basename={APP_BASENAME}>
-        <AppRoutes />
-      </BrowserRouter>
+      <ShopProvider>
+        <BrowserRouter basename={APP_BASENAME}>
+          <AppRoutes />
+        </BrowserRouter>
+      </ShopProvider>
     </AuthProvider>
   );
 }

@@ -20,6 +20,9 @@ from orders.tests.factories import FavoriteFactory
 from recommender.tests.factories import ListingFactory, UserFactory
 
 RECEIVE_TIMEOUT_SECONDS = 5
+# Longer than redis-py 8's default socket timeout (5 s) and channels-redis's
+# blocking BZPOPMIN (5 s), which together broke idle sockets.
+IDLE_SECONDS = 7
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
@@ -74,6 +77,22 @@ async def test_price_drop_pushed_to_connected_fan():
     assert await other_socket.receive_nothing(timeout=0.5)
     await fan_socket.disconnect()
     await other_socket.disconnect()
+
+
+async def test_idle_socket_still_receives_pushes():
+    listing, fan_cookie, _ = await database_sync_to_async(make_favorited_listing)()
+    fan_socket, connected, _ = await open_socket(fan_cookie)
+    assert connected
+
+    assert await fan_socket.receive_nothing(timeout=IDLE_SECONDS, interval=0.5)
+    await database_sync_to_async(listing_services.update_listing)(
+        listing=listing, price=Decimal("45.00")
+    )
+
+    message = await fan_socket.receive_json_from(timeout=RECEIVE_TIMEOUT_SECONDS)
+    assert message["type"] == "notification"
+    assert message["notification"]["kind"] == "price_drop"
+    await fan_socket.disconnect()
 
 
 async def test_mark_read_over_socket():

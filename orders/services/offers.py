@@ -57,11 +57,16 @@ def _check_amount(*, amount: Decimal, listing: Listing, field_name: str) -> Deci
             {field_name: [f"Amount {amount} is not positive; offer more than 0."]}
         )
     if amount > listing.price:
+        # The column stores two decimal places, so the message rounds to the
+        # currency's own: 1200000 KRW, not 1200000.00 KRW. check_price above
+        # has already rejected an unsupported currency.
+        decimals = listing_services.CURRENCIES[listing.currency].decimals
+        asking = listing.price.quantize(Decimal(1).scaleb(-decimals))
         raise InvalidInputError(
             {
                 field_name: [
                     f"Amount {amount} {listing.currency} is above the asking "
-                    f"price of {listing.price} {listing.currency}; buy at the "
+                    f"price of {asking} {listing.currency}; buy at the "
                     "asking price instead."
                 ]
             }

@@ -59,6 +59,20 @@ def test_make_offer_rejects_bad_amount(buyer, listing, amount, message):
     assert Offer.objects.count() == 0
 
 
+def test_offer_above_price_in_won(seller, buyer):
+    listing = ListingFactory(seller=seller, price=Decimal("1200000"), currency="KRW")
+
+    with pytest.raises(services.InvalidInputError) as caught:
+        services.make_offer(buyer=buyer, listing=listing, amount=Decimal("1300000"))
+
+    assert caught.value.errors == {
+        "amount": [
+            "Amount 1300000 KRW is above the asking price of 1200000 KRW; buy "
+            "at the asking price instead."
+        ]
+    }
+
+
 def test_make_offer_rejects_second_open_offer(buyer, listing):
     services.make_offer(buyer=buyer, listing=listing, amount=Decimal("40"))
 

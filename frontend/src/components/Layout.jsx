@@ -2,6 +2,7 @@ import { useEffect, useRef, useState } from "react";
 import { NavLink, Outlet, useLocation, useNavigate } from "react-router-dom";
 
 import { useAuth } from "../auth/AuthContext";
+import { ShopNav } from "../shop/ShopNav";
 import { ThemeToggle } from "../theme/ThemeToggle";
 
 export function Layout() {
@@ -44,6 +45,7 @@ export function Layout() {
         <nav aria-label="Main">
           <NavLink to="/search">Search</NavLink>
           <NavLink to="/sell">Sell</NavLink>
+          {user && <ShopNav />}
           {user ? (
             <>
               <span className="who" title="Signed in">

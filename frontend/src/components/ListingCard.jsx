@@ -3,8 +3,11 @@ import { Link } from "react-router-dom";
 import { CONDITION_LABELS, formatPrice } from "../format";
 import { ListingPhoto } from "./ListingPhoto";
 
-/** Renders a listing tile with the feed's `reason`, when there is one. */
-export function ListingCard({ listing, reason }) {
+/**
+ * Renders a listing tile with the feed's `reason`, when there is one, and
+ * `actions` (buttons) below the link.
+ */
+export function ListingCard({ listing, reason, actions = null }) {
   return (
     <li className="card">
       <Link to={`/listings/${listing.id}`} className="card-link">
@@ -22,6 +25,7 @@ export function ListingCard({ listing, reason }) {
           {reason && <p className="reason">{reason}</p>}
         </div>
       </Link>
+      {actions}
     </li>
   );
 }

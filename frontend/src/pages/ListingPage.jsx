@@ -8,6 +8,7 @@ import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { RelatedListings } from "../listing/RelatedListings";
+import { BuyerActions } from "../shop/BuyerActions";
 
 /** Returns the search path for other listings in the listing's category. */
 export function categorySearchPath(listing) {
@@ -98,6 +99,7 @@ export function ListingPage() {
               </p>
             )}
           </section>
+          <BuyerActions key={listing.id} listing={listing} />
           {listing.is_own && (
             <SellerActions
               listing={listing}
