@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
 from listings.models import Listing
+from suggestions.history import mark_anonymous_session
 from suggestions.services import Visitor, record_view
 
 logger = logging.getLogger(__name__)
@@ -60,8 +61,11 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         if user is not None and user.is_authenticated:
             self.visitor = Visitor(user_pk=user.pk, session_key="")
         else:
-            if session.session_key is None:
-                await database_sync_to_async(session.save)()
+            created = session.session_key is None
+            # The key goes into the session's data, where the sign-in
+            # receiver finds it to merge this visitor's views.
+            await database_sync_to_async(mark_anonymous_session)(session)
+            if created:
                 headers.append((b"set-cookie", _session_cookie(session)))
             assert session.session_key is not None
             self.visitor = Visitor(user_pk=None, session_key=session.session_key)
