@@ -8,6 +8,7 @@ import { SellerActions } from "../components/SellerActions";
 import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
+import { NextForYou } from "../live/NextForYou";
 
 /** Returns the search path for other listings in the listing's category. */
 export function categorySearchPath(listing) {
@@ -112,6 +113,7 @@ export function ListingPage() {
           )}
         </div>
       </article>
+      <NextForYou listingId={listing.id} />
       {listing.category && (
         <CategoryStrip listing={listing} searchPath={categorySearchPath(listing)} />
       )}
