@@ -9,6 +9,8 @@ import path from "node:path";
 
 import { chromium } from "playwright-core";
 
+import { checkLiveSuggestions } from "./live.mjs";
+
 const BASE_URL = requireEnv("BASE_URL");
 const PASSWORD = requireEnv("E2E_PASSWORD");
 const DEMO_BUYER = requireEnv("DEMO_BUYER");
@@ -310,6 +312,8 @@ async function main() {
     await signInWithKeyboard(buyer.page, "e2e-buyer");
     await findByKoreanSearch(buyer.page, listingPath);
     await checkEmptySearch(buyer.page);
+    step("buyer follows live suggestions");
+    await checkLiveSuggestions(buyer.page, { baseUrl: BASE_URL, listingPath, checkAccessibility });
     assert.deepEqual(buyer.problems, []);
     await buyer.context.close();
 
