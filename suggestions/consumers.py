@@ -47,9 +47,9 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
 
     Signed-in users are keyed by their account and anonymous visitors by
     their Django session, which is created on connect when the request has
-    none (the accept response then sets the session cookie). Suggestions
-    arrive as `{"type": "suggestions", "listings": [...]}` once the worker
-    has computed them.
+    none or names an expired one (the accept response then sets the session
+    cookie). Suggestions arrive as `{"type": "suggestions", "listings":
+    [...]}` once the worker has computed them.
     """
 
     visitor: Visitor | None = None
@@ -61,10 +61,9 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         if user is not None and user.is_authenticated:
             self.visitor = Visitor(user_pk=user.pk, session_key="")
         else:
-            created = session.session_key is None
             # The key goes into the session's data, where the sign-in
             # receiver finds it to merge this visitor's views.
-            await database_sync_to_async(mark_anonymous_session)(session)
+            created = await database_sync_to_async(mark_anonymous_session)(session)
             if created:
                 headers.append((b"set-cookie", _session_cookie(session)))
             assert session.session_key is not None

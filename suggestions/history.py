@@ -29,18 +29,21 @@ PRUNE_BATCH_SIZE = 10_000
 
 
 def mark_anonymous_session(session: SessionBase) -> bool:
-    """Store the session key in the session's data; return True if saved.
+    """Store the session key in the session's data.
 
-    A session without a key is created first. Nothing is written when the
-    data already contains the current key.
+    A session that does not exist yet is created first, also when the
+    cookie names one that has expired. Returns True when it was created,
+    so that the caller sends the new session cookie.
     """
-    if session.session_key is None:
+    # Loading drops a key that names no stored session.
+    marked_key = session.get(ANONYMOUS_SESSION_FIELD)
+    created = session.session_key is None
+    if created:
         session.save()
-    if session.get(ANONYMOUS_SESSION_FIELD) == session.session_key:
-        return False
-    session[ANONYMOUS_SESSION_FIELD] = session.session_key
-    session.save()
-    return True
+    if marked_key != session.session_key:
+        session[ANONYMOUS_SESSION_FIELD] = session.session_key
+        session.save()
+    return created
 
 
 def merge_anonymous_views(*, user_pk: int, session_key: str) -> int:

@@ -161,3 +161,30 @@ async def test_new_anonymous_socket_marks_session():
 
     assert data == {ANONYMOUS_SESSION_FIELD: session_key}
     await socket.disconnect()
+
+
+async def test_expired_session_cookie_replaced():
+    _, listings = await database_sync_to_async(build_market)()
+    expired_key = "x" * 32
+    socket = WebsocketCommunicator(
+        application,
+        "/ws/session/",
+        headers=[
+            (b"origin", b"http://127.0.0.1"),
+            (b"cookie", f"{settings.SESSION_COOKIE_NAME}={expired_key}".encode()),
+        ],
+    )
+    await socket.send_input({"type": "websocket.connect"})
+    accept = await socket.receive_output(timeout=RECEIVE_TIMEOUT_SECONDS)
+    [(_, cookie)] = accept["headers"]
+    session_key = cookie.split(b";")[0].split(b"=", 1)[1].decode()
+
+    await view(socket, listings["camera"].pk)
+
+    assert session_key != expired_key
+    stored = await database_sync_to_async(SessionView.objects.get)()
+    assert stored.session_key == session_key
+    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    data = await database_sync_to_async(store.load)()
+    assert data == {ANONYMOUS_SESSION_FIELD: session_key}
+    await socket.disconnect()
