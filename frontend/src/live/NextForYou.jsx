@@ -9,6 +9,8 @@ import { CONNECTION, useSessionSocket } from "./useSessionSocket";
  * until there is something to suggest. While a lost connection is being
  * reopened and the HTTP endpoint polled, a quiet notice shows.
  */
+// NOTE: ListingPage renders this only once its listing has loaded, so each
+// move to another listing closes the socket and opens a new one.
 export function NextForYou({ listingId }) {
   const { user } = useAuth();
   const { connection, suggestions, fallbackError } = useSessionSocket({
