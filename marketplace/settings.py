@@ -6,6 +6,7 @@ Celery in eager mode. Setting DATABASE_URL, REDIS_URL and CELERY_BROKER_URL
 switches to PostgreSQL, channels_redis and real workers.
 """
 
+import re
 from pathlib import Path
 
 import environ
@@ -409,4 +410,38 @@ if SUGGESTIONS_SOCKET_RATE_PER_SECOND <= 0 or SUGGESTIONS_SOCKET_BURST < 1:
         "SUGGESTIONS_SOCKET_RATE_PER_SECOND must be positive and "
         "SUGGESTIONS_SOCKET_BURST at least 1; got "
         f"{SUGGESTIONS_SOCKET_RATE_PER_SECOND} and {SUGGESTIONS_SOCKET_BURST}."
+    )
+# Hours a stored session view is kept, and seconds between the beat runs
+# that delete older ones. Only the current session is read, so the
+# retention must be at least the session gap.
+SUGGESTIONS_VIEW_RETENTION_HOURS = env.float(
+    "SUGGESTIONS_VIEW_RETENTION_HOURS", default=168.0
+)
+SUGGESTIONS_PRUNE_INTERVAL_SECONDS = env.float(
+    "SUGGESTIONS_PRUNE_INTERVAL_SECONDS", default=3600.0
+)
+if SUGGESTIONS_VIEW_RETENTION_HOURS * 60 < SUGGESTIONS_SESSION_GAP_MINUTES:
+    raise ImproperlyConfigured(
+        f"SUGGESTIONS_VIEW_RETENTION_HOURS={SUGGESTIONS_VIEW_RETENTION_HOURS} "
+        "would delete views of sessions still open; set it to at least the "
+        f"session gap, {SUGGESTIONS_SESSION_GAP_MINUTES / 60:g} hours."
+    )
+if SUGGESTIONS_PRUNE_INTERVAL_SECONDS <= 0:
+    raise ImproperlyConfigured(
+        "SUGGESTIONS_PRUNE_INTERVAL_SECONDS="
+        f"{SUGGESTIONS_PRUNE_INTERVAL_SECONDS} is not positive; set it to the "
+        "seconds between two prunings, for example 3600."
+    )
+CELERY_BEAT_SCHEDULE["prune-session-views"] = {
+    "task": "suggestions.prune_session_views",
+    "schedule": SUGGESTIONS_PRUNE_INTERVAL_SECONDS,
+}
+# Requests to GET /api/v1/suggestions/ allowed per user (or per address for
+# anonymous visitors), as "<count>/<period>" with the period in second,
+# minute, hour or day (DRF's rate format: "20/min", "600/hour").
+SUGGESTIONS_HTTP_RATE = env.str("SUGGESTIONS_HTTP_RATE", default="20/min")
+if not re.fullmatch(r"[1-9][0-9]*/(s|m|h|d)[a-z]*", SUGGESTIONS_HTTP_RATE):
+    raise ImproperlyConfigured(
+        f"SUGGESTIONS_HTTP_RATE={SUGGESTIONS_HTTP_RATE!r} is not a rate; write "
+        'a positive count, a slash and a period, such as "20/min" or "600/hour".'
     )

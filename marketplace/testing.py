@@ -102,3 +102,39 @@ def running_worker(
             client.close()
         process.terminate()
         process.wait(timeout=30)
+
+
+@contextmanager
+def sending_tasks_to(app: Celery, *, broker_url: str, queue: str) -> Iterator[None]:
+    """Make `app` send tasks to `queue` on `broker_url` instead of eagerly.
+
+    The app caches its broker connection pool and producer pool on first
+    use, and an eager `delay()` already uses them (Celery 5.7 acquires a
+    producer before it runs the task in place). A pool made by an earlier
+    test for the in-memory broker would keep sending to that broker, where
+    no worker listens, so both pools are dropped on entry and on exit.
+    """
+    previous = {
+        "task_always_eager": app.conf.task_always_eager,
+        "broker_url": app.conf.broker_url,
+        "task_default_queue": app.conf.task_default_queue,
+    }
+    app.conf.update(
+        task_always_eager=False, broker_url=broker_url, task_default_queue=queue
+    )
+    _drop_broker_pools(app)
+    try:
+        yield
+    finally:
+        app.conf.update(previous)
+        _drop_broker_pools(app)
+
+
+def _drop_broker_pools(app: Celery) -> None:
+    # Celery has no public call that drops these pools without also
+    # deregistering the app (Celery.close), so the cached attributes are
+    # reset. The next send makes new pools from the current settings. The
+    # old pools stay open in kombu's registry, keyed by broker URL, and are
+    # reused when the app switches back.
+    app._pool = None
+    app.amqp._producer_pool = None

@@ -6,5 +6,6 @@ class SuggestionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        # Connects the sign-out receiver that closes the visitor's sockets.
+        # Connects the receivers that merge anonymous views at sign-in and
+        # close the visitor's sockets at sign-out.
         from suggestions import signals  # noqa: F401

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
 from listings.models import Listing
+from suggestions.history import mark_anonymous_session
 from suggestions.services import Visitor, record_view
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,9 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
 
     Signed-in users are keyed by their account and anonymous visitors by
     their Django session, which is created on connect when the request has
-    none (the accept response then sets the session cookie). Suggestions
-    arrive as `{"type": "suggestions", "listings": [...]}` once the worker
-    has computed them.
+    none or names an expired one (the accept response then sets the session
+    cookie). Suggestions arrive as `{"type": "suggestions", "listings":
+    [...]}` once the worker has computed them.
     """
 
     visitor: Visitor | None = None
@@ -60,8 +61,10 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
         if user is not None and user.is_authenticated:
             self.visitor = Visitor(user_pk=user.pk, session_key="")
         else:
-            if session.session_key is None:
-                await database_sync_to_async(session.save)()
+            # The key goes into the session's data, where the sign-in
+            # receiver finds it to merge this visitor's views.
+            created = await database_sync_to_async(mark_anonymous_session)(session)
+            if created:
                 headers.append((b"set-cookie", _session_cookie(session)))
             assert session.session_key is not None
             self.visitor = Visitor(user_pk=None, session_key=session.session_key)

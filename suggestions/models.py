@@ -13,8 +13,8 @@ class SessionView(models.Model):
     listing without a catalog product.
     """
 
-    # TODO: prune views older than the session gap. Only the latest
-    # views of a visitor are read, but the rows are never deleted.
+    # A beat task deletes views older than SUGGESTIONS_VIEW_RETENTION_HOURS
+    # (see suggestions.history).
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -41,6 +41,8 @@ class SessionView(models.Model):
         indexes = [
             models.Index(fields=["user", "viewed_at"]),
             models.Index(fields=["session_key", "viewed_at"]),
+            # Pruning deletes the oldest views first, of every visitor.
+            models.Index(fields=["viewed_at"], name="session_view_viewed_at"),
         ]
         constraints = [
             models.CheckConstraint(

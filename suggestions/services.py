@@ -7,6 +7,7 @@ buyable listings. A buyable listing is active, not the visitor's own, not
 from a user blocked either way, and not viewed in the current session.
 """
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -101,14 +102,25 @@ def record_view(*, visitor: Visitor, listing: Listing) -> SessionView:
     """Store a listing view and queue the suggestions push after commit.
 
     Signed-in users also get a site `view` interaction, which the feed
-    recommenders train on.
+    recommenders train on. A view of the listing that the visitor viewed
+    last, within the session gap, stores nothing new: the page was
+    reloaded or its socket reconnected. Its suggestions are still pushed.
     """
-    # NOTE: the views of an anonymous session stay under its session key
-    # when the visitor signs in, so the user's session starts empty.
     from suggestions.tasks import push_suggestions_task
 
     now = timezone.now()
+    gap = dt.timedelta(minutes=settings.SUGGESTIONS_SESSION_GAP_MINUTES)
     with transaction.atomic():
+        transaction.on_commit(
+            lambda: push_suggestions_task.delay(visitor.user_pk, visitor.session_key)
+        )
+        latest = visitor.views().order_by("-viewed_at", "-pk").first()
+        if (
+            latest is not None
+            and latest.listing_id == listing.pk
+            and now - latest.viewed_at <= gap
+        ):
+            return latest
         view = SessionView.objects.create(
             user_id=visitor.user_pk,
             session_key=visitor.session_key,
@@ -125,9 +137,6 @@ def record_view(*, visitor: Visitor, listing: Listing) -> SessionView:
                 source=Interaction.Source.SITE,
                 occurred_at=now,
             )
-        transaction.on_commit(
-            lambda: push_suggestions_task.delay(visitor.user_pk, visitor.session_key)
-        )
     return view
 
 

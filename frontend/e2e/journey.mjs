@@ -9,6 +9,7 @@ import path from "node:path";
 
 import { chromium } from "playwright-core";
 
+import { checkLiveSuggestions } from "./live.mjs";
 import { buyAndSell } from "./shop.mjs";
 
 const BASE_URL = requireEnv("BASE_URL");
@@ -312,6 +313,8 @@ async function main() {
     await signInWithKeyboard(buyer.page, "e2e-buyer");
     await findByKoreanSearch(buyer.page, listingPath);
     await checkEmptySearch(buyer.page);
+    step("buyer follows live suggestions");
+    await checkLiveSuggestions(buyer.page, { baseUrl: BASE_URL, listingPath, checkAccessibility });
     assert.deepEqual(buyer.problems, []);
     step("buyer favorites, offers, checks out; the seller sees the order");
     await buyAndSell({

@@ -82,6 +82,13 @@ log "migrate, collect static files, import the catalog, seed"
 "$PY" manage.py create_account e2e-seller --email e2e-seller@example.com --password-env E2E_PASSWORD
 "$PY" manage.py create_account e2e-buyer --email e2e-buyer@example.com --password-env E2E_PASSWORD
 
+log "TailNet session model, trained beside the worker"
+# The command trains in this process; the server must start with a
+# promoted version, so it is waited for before daphne starts.
+"$PY" manage.py train_tailnet --epochs 2 --threads 1 >"$WORK_DIR/tailnet.log" 2>&1 &
+TAILNET_PID="$!"
+PIDS+=("$TAILNET_PID")
+
 log "Celery worker"
 "$CELERY" -A marketplace worker --pool=solo --loglevel=INFO --without-gossip \
   --without-mingle >"$WORK_DIR/worker.log" 2>&1 &
@@ -94,6 +101,9 @@ done
 grep -q "ready" "$WORK_DIR/worker.log" || fail "the Celery worker was not ready after 60 s; see $WORK_DIR/worker.log"
 # Queued on the broker; the worker trains, promotes and embeds the listings.
 "$PY" manage.py train two_tower --epochs 2
+
+wait "$TAILNET_PID" || fail "train_tailnet failed; see $WORK_DIR/tailnet.log"
+cat "$WORK_DIR/tailnet.log"
 
 log "daphne on 127.0.0.1:$E2E_PORT"
 # A bind checks whether the port is taken without sending anything to

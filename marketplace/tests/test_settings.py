@@ -84,3 +84,25 @@ def test_missing_secret_key_outside_debug_is_an_error(tmp_path):
 
     assert result.returncode != 0
     assert "SECRET_KEY is not set" in result.stderr
+
+
+def test_invalid_suggestions_rate_is_an_error(tmp_path):
+    result = _settings_with(tmp_path, DEBUG="true", SUGGESTIONS_HTTP_RATE="20 per min")
+
+    assert result.returncode != 0
+    assert "SUGGESTIONS_HTTP_RATE='20 per min' is not a rate" in result.stderr
+
+
+def test_retention_shorter_than_session_gap_is_an_error(tmp_path):
+    result = _settings_with(
+        tmp_path,
+        DEBUG="true",
+        SUGGESTIONS_SESSION_GAP_MINUTES="90",
+        SUGGESTIONS_VIEW_RETENTION_HOURS="1",
+    )
+
+    assert result.returncode != 0
+    assert (
+        "SUGGESTIONS_VIEW_RETENTION_HOURS=1.0 would delete views of sessions "
+        "still open; set it to at least the session gap, 1.5 hours."
+    ) in result.stderr

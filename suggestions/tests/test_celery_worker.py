@@ -12,7 +12,7 @@ from django.conf import settings
 
 from marketplace.asgi import application
 from marketplace.celery import app as celery_app
-from marketplace.testing import running_worker
+from marketplace.testing import running_worker, sending_tasks_to
 from suggestions.tests.helpers import build_market, register_tailnet, session_cookie
 
 # Suggestions must arrive within this many seconds of a view.
@@ -23,27 +23,16 @@ QUEUE = "suggestions-test"
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-# NOTE: run right after recommender/tests/test_celery_worker.py in one pytest
-# process, this test times out waiting for the pushed suggestions (seen with
-# `pytest recommender/tests/test_celery_worker.py <this file>`); the cause is
-# not found. In the suite's own order and on its own it passes.
 @pytest.fixture
 def worker(transactional_db, artifact_dir, tmp_path):
     broker_url = settings.REDIS_URL
     redis.Redis.from_url(broker_url).delete(QUEUE)
-    # The project app runs tasks eagerly in tests, so point it at the broker
-    # and the test queue while the worker runs.
-    previous = {
-        "task_always_eager": celery_app.conf.task_always_eager,
-        "broker_url": celery_app.conf.broker_url,
-        "task_default_queue": celery_app.conf.task_default_queue,
-    }
-    celery_app.conf.update(
-        task_always_eager=False, broker_url=broker_url, task_default_queue=QUEUE
-    )
     log_path = tmp_path / "worker.log"
-    try:
-        with running_worker(
+    # The project app runs tasks eagerly in tests, so it is pointed at the
+    # broker and the test queue while the worker runs.
+    with (
+        sending_tasks_to(celery_app, broker_url=broker_url, queue=QUEUE),
+        running_worker(
             broker_url=broker_url,
             log_path=log_path,
             environment={
@@ -52,10 +41,9 @@ def worker(transactional_db, artifact_dir, tmp_path):
             },
             queue=QUEUE,
             start_seconds=60,
-        ):
-            yield log_path
-    finally:
-        celery_app.conf.update(previous)
+        ),
+    ):
+        yield log_path
 
 
 async def test_worker_pushes_buyable_suggestions(worker):

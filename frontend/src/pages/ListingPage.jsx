@@ -8,6 +8,7 @@ import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { RelatedListings } from "../listing/RelatedListings";
+import { NextForYou } from "../live/NextForYou";
 import { BuyerActions } from "../shop/BuyerActions";
 
 /** Returns the search path for other listings in the listing's category. */
@@ -114,6 +115,7 @@ export function ListingPage() {
           )}
         </div>
       </article>
+      <NextForYou listingId={listing.id} />
       <RelatedListings
         listing={listing}
         searchPath={listing.category ? categorySearchPath(listing) : null}
