@@ -304,7 +304,9 @@ SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 # People sign up and sign in by email. The username is also accepted so that
 # the demo accounts of seed_demo, which have no address, can sign in.
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The username is optional: allauth derives one from the address when it
+# is left blank.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -344,18 +346,23 @@ SOCIALACCOUNT_PROVIDERS = social_providers_from_env(env)
 
 HEADLESS_CLIENTS = ("browser", "app")
 HEADLESS_ONLY = False
-# Links in account mails point at the server-rendered pages unless the
-# React app serves them; set these to its URLs when it does.
+HEADLESS_ADAPTER = "accounts.adapters.HeadlessAdapter"
+# Pages of the React app that account mails link to when the request came
+# from the app (allauth's browser client). Mails sent from the
+# server-rendered pages or to the mobile app client link to the
+# server-rendered pages (see accounts.adapters.HeadlessAdapter). A path is
+# made absolute with the request's host.
 HEADLESS_FRONTEND_URLS = {
-    key: value
-    for key, value in {
-        "account_confirm_email": env.str("FRONTEND_URL_CONFIRM_EMAIL", default=""),
-        "account_reset_password_from_key": env.str(
-            "FRONTEND_URL_RESET_PASSWORD", default=""
-        ),
-        "account_signup": env.str("FRONTEND_URL_SIGNUP", default=""),
-    }.items()
-    if value
+    "account_confirm_email": env.str(
+        "FRONTEND_URL_CONFIRM_EMAIL", default="/app/verify-email/{key}"
+    ),
+    "account_reset_password": env.str(
+        "FRONTEND_URL_REQUEST_PASSWORD_RESET", default="/app/password/reset"
+    ),
+    "account_reset_password_from_key": env.str(
+        "FRONTEND_URL_RESET_PASSWORD", default="/app/password/reset/{key}"
+    ),
+    "account_signup": env.str("FRONTEND_URL_SIGNUP", default="/app/sign-up"),
 }
 
 # Profile: neighbourhood confirmation and avatar limits.
