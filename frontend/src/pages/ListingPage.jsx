@@ -5,6 +5,7 @@ import { fetchListing } from "../api/listings";
 import { CategoryStrip } from "../components/CategoryStrip";
 import { ListingPhoto } from "../components/ListingPhoto";
 import { SellerActions } from "../components/SellerActions";
+import { ListingOwnerTools } from "../sell/ListingOwnerTools";
 import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -104,6 +105,7 @@ export function ListingPage() {
               onChange={(changed) => setState({ status: "ready", listing: changed, error: null })}
             />
           )}
+          <ListingOwnerTools listing={listing} />
           {listing.description && (
             <section aria-label="Description">
               <h2>Description</h2>
