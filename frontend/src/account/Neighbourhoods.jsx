@@ -166,7 +166,7 @@ export function Neighbourhoods({ memberships, onChange, locate = currentPosition
                   type="button"
                   onClick={() => confirm(membership)}
                   disabled={pending !== null}
-                  aria-label={`Confirm ${membership.neighbourhood.name} with my location`}
+                  aria-label={`Confirm with my location (${membership.neighbourhood.name})`}
                 >
                   {pending === membership.neighbourhood.id ? "Working…" : "Confirm with my location"}
                 </button>

@@ -53,7 +53,7 @@ function pendingFlows(data) {
 /**
  * Creates an account. Returns `{user}` when it is signed in at once, or
  * `{pending: ["verify_email"]}` when the address must be confirmed first.
- * allauth answers the same for an address that already has an account, so
+ * allauth responds the same for an address that already has an account, so
  * the page never tells whether an address is registered.
  */
 export async function signUp({ email, username, password }) {
@@ -101,7 +101,7 @@ export async function verifyEmail(key) {
   }
 }
 
-/** Asks for a reset mail; allauth answers alike for unknown addresses. */
+/** Asks for a reset mail; allauth responds alike for unknown addresses. */
 export async function requestPasswordReset(email) {
   try {
     await client.post(PASSWORD_REQUEST_PATH, { email });
@@ -120,7 +120,7 @@ export async function checkPasswordResetKey(key) {
 }
 
 /**
- * Sets a new password with a reset key. allauth answers 401 after a
+ * Sets a new password with a reset key. allauth responds with 401 after a
  * successful reset because it does not sign in (ACCOUNT_LOGIN_ON_PASSWORD_RESET
  * is off), and 200 when it does.
  */

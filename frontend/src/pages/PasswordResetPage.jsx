@@ -7,7 +7,7 @@ import { PASSWORD_MIN_LENGTH } from "../account/validation";
 import { Spinner } from "../components/Spinner";
 import { usePageTitle } from "../hooks/usePageTitle";
 
-/** Asks for a reset mail. allauth answers alike whether or not the address is known. */
+/** Asks for a reset mail. allauth responds alike whether or not the address is known. */
 export function PasswordResetRequestPage() {
   usePageTitle("Reset your password");
   const [email, setEmail] = useState("");

@@ -119,7 +119,7 @@ export function PhotoPicker({ entries, onChange, error = null }) {
                   disabled={!canMovePhoto(entries, index, -1)}
                   onClick={() => onChange(movePhoto(entries, entry.key, -1))}
                 >
-                  ↑
+                  <span aria-hidden="true">↑</span>
                 </button>
                 <button
                   type="button"
@@ -127,7 +127,7 @@ export function PhotoPicker({ entries, onChange, error = null }) {
                   disabled={!canMovePhoto(entries, index, 1)}
                   onClick={() => onChange(movePhoto(entries, entry.key, 1))}
                 >
-                  ↓
+                  <span aria-hidden="true">↓</span>
                 </button>
                 <button type="button" aria-label={`Remove ${entry.name}`} onClick={() => remove(entry)}>
                   Remove
