@@ -62,7 +62,8 @@ export function gradientPng(width, height, [red, green, blue]) {
 /**
  * Writes the test images: two photos of different shapes, a PNG cut off
  * after its header (the API rejects it on decoding) and a text file with
- * a photo's name (the form rejects it from its first bytes).
+ * a photo's name (the form rejects it from its first bytes). The HEIC
+ * photo comes from run.sh.
  */
 export async function writeTestImages(directory) {
   await mkdir(directory, { recursive: true });
@@ -72,6 +73,8 @@ export async function writeTestImages(directory) {
     tall: path.join(directory, "tall.png"),
     truncated: path.join(directory, "truncated.png"),
     renamed: path.join(directory, "notes.jpg"),
+    // run.sh writes it with pillow-heif.
+    heic: path.join(directory, "phone.heic"),
   };
   await writeFile(files.wide, wide);
   await writeFile(files.tall, gradientPng(64, 96, [40, 40, 200]));
@@ -224,8 +227,8 @@ export async function choosePhotos(page, images) {
 
 /**
  * Checks the listing's first photo, then edits the listing as its seller:
- * the API rejects a truncated photo with its own message, and the new
- * price shows on the listing page.
+ * the API rejects a truncated photo with its own message and accepts a
+ * HEIC one, and the new price shows on the listing page.
  */
 export async function editListing({ page, problems }, listingPath, images, { baseUrl, title, checkAccessibility }) {
   await page.goto(`${baseUrl}${listingPath}`);
@@ -256,12 +259,15 @@ export async function editListing({ page, problems }, listingPath, images, { bas
 
   await picker.getByRole("button", { name: "Remove truncated.png" }).click();
   await picker.getByRole("button", { name: "Remove Photo 2" }).click();
+  await picker.getByLabel("Add photos").setInputFiles(images.heic);
+  await picker.getByRole("button", { name: "Remove phone.heic" }).waitFor();
   await page.getByLabel("Price").fill(EDITED_PRICE);
   await page.getByRole("button", { name: "Save the changes" }).click();
   await page.waitForURL(`${baseUrl}${listingPath}`);
   await page.locator(".price", { hasText: EDITED_PRICE_TEXT }).first().waitFor();
 
-  // The edit went to the server: a fresh load shows it, with one photo.
+  // The edit went to the server: a fresh load shows it, with the tall
+  // photo first and the HEIC one stored as an 80 x 60 JPEG after it.
   await page.reload();
   await page.getByRole("heading", { level: 1, name: title }).waitFor();
   assert.match(await page.locator(".price").first().textContent(), new RegExp(EDITED_PRICE_TEXT));
@@ -270,8 +276,12 @@ export async function editListing({ page, problems }, listingPath, images, { bas
     return response.json();
   }, listingPath);
   assert.equal(listing.price, EDITED_PRICE);
-  assert.equal(listing.photos.length, 1);
-  assert.deepEqual([listing.photos[0].width, listing.photos[0].height], [64, 96]);
+  const sizes = listing.photos.map((photo) => [photo.width, photo.height]);
+  assert.deepEqual(sizes, [
+    [64, 96],
+    [80, 60],
+  ]);
+  assert.match(listing.photos[1].url, /\.jpg$/);
 }
 
 /**

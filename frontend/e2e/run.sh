@@ -114,6 +114,17 @@ done
 curl -fsS -o /dev/null "http://127.0.0.1:$E2E_PORT/app/" || fail "the server did not answer on port $E2E_PORT after 60 s"
 
 log "browser journey"
+# An iPhone-style HEIC photo, which Node cannot encode; pillow-heif can.
+mkdir -p "$WORK_DIR/images"
+"$PY" - "$WORK_DIR/images/phone.heic" <<'PYTHON'
+import sys
+
+import pillow_heif
+from PIL import Image
+
+pillow_heif.register_heif_opener()
+Image.new("RGB", (80, 60), (0, 128, 128)).save(sys.argv[1], format="HEIF", quality=50)
+PYTHON
 DEMO_BUYER="$(awk '$1 == "buyer" {print $2; exit}' "$WORK_DIR/seed.log")"
 [ -n "$DEMO_BUYER" ] || fail "seed_demo printed no demo buyer; see $WORK_DIR/seed.log"
 BASE_URL="http://127.0.0.1:$E2E_PORT" CHROMIUM="$CHROMIUM" DEMO_BUYER="$DEMO_BUYER" \
