@@ -102,6 +102,17 @@ function takeExpectedProblems(problems, statuses) {
   problems.push(...unexpected);
 }
 
+/** Fails when the page scrolls sideways at a phone's width of 360 px. */
+async function checkPhoneWidth(page, label) {
+  const viewport = page.viewportSize();
+  await page.setViewportSize({ width: 360, height: 780 });
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  await page.setViewportSize(viewport);
+  assert.equal(overflow, 0, `${label} scrolls sideways at 360 px`);
+}
+
 /** Returns the verification link of the newest mail in `mailDir`. */
 async function readVerificationLink(mailDir, baseUrl) {
   const deadline = Date.now() + MAIL_TIMEOUT_MS;
@@ -136,6 +147,7 @@ export async function signUp({ page, problems }, account, { baseUrl, mailDir, ch
   await page.getByRole("heading", { name: "Create an account" }).waitFor();
   assert.equal(await page.title(), "Create an account · Marketplace");
   await checkAccessibility(page, "the sign-up page");
+  await checkPhoneWidth(page, "the sign-up page");
 
   await page.getByLabel("Email").fill(account.email);
   await page.getByLabel("Username").fill(account.username);
@@ -201,6 +213,7 @@ export async function manageProfile({ page }, images, { baseUrl, checkAccessibil
   await neighbourhoods.getByRole("button", { name: /^Remove 서교동/ }).click();
   await neighbourhoods.getByText("서교동 Seogyo-dong is removed.").waitFor();
   await checkAccessibility(page, "the profile page with a neighbourhood");
+  await checkPhoneWidth(page, "the profile page");
 
   // The profile comes from the server again after a reload.
   await page.goto(`${baseUrl}/app/profile`);
@@ -250,6 +263,7 @@ export async function editListing({ page, problems }, listingPath, images, { bas
   ]);
   assert.equal(await page.title(), `Edit: ${title} · Marketplace`);
   await checkAccessibility(page, "the edit form");
+  await checkPhoneWidth(page, "the edit form");
 
   await picker.getByLabel("Add photos").setInputFiles(images.truncated);
   await page.getByRole("button", { name: "Save the changes" }).click();

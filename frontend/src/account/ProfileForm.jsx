@@ -15,6 +15,8 @@ export function ProfileForm({ profile, onSaved }) {
   const [formError, setFormError] = useState(null);
   const [saved, setSaved] = useState(false);
   const [sending, setSending] = useState(false);
+  // A new key empties the file input after a save.
+  const [fileInputKey, setFileInputKey] = useState(0);
 
   useEffect(() => {
     if (!avatar) {
@@ -41,6 +43,7 @@ export function ProfileForm({ profile, onSaved }) {
     try {
       const updated = await updateProfile({ displayName: displayName.trim(), avatar, removeAvatar });
       setAvatar(null);
+      setFileInputKey((key) => key + 1);
       setRemoveAvatar(false);
       setSaved(true);
       onSaved(updated);
@@ -87,6 +90,7 @@ export function ProfileForm({ profile, onSaved }) {
       )}
       <label htmlFor="profile-avatar">Avatar</label>
       <input
+        key={fileInputKey}
         id="profile-avatar"
         type="file"
         accept={AVATAR_ACCEPT}

@@ -45,6 +45,7 @@ describe("ProfileForm", () => {
     expect(updateProfile).toHaveBeenCalledWith({ displayName: "미나", avatar, removeAvatar: false });
     expect((await screen.findByRole("status")).textContent).toBe("Profile saved.");
     expect(onSaved).toHaveBeenCalledWith(saved);
+    expect(screen.getByLabelText("Avatar").files).toHaveLength(0);
   });
 
   it("removes the avatar on request", async () => {

@@ -110,7 +110,12 @@ export function PhotoPicker({ entries, onChange, error = null }) {
               <PhotoPreview entry={entry} />
               <span className="photo-name">
                 {index + 1}. {entry.name}
-                {entry.kind === "stored" && <span className="badge"> uploaded</span>}
+                {entry.kind === "stored" && (
+                  <>
+                    {" "}
+                    <span className="badge">uploaded</span>
+                  </>
+                )}
               </span>
               <span className="button-row">
                 <button
