@@ -36,10 +36,10 @@ export function describeProviderError(code) {
   );
 }
 
-// NOTE: a provider sign-in that needs another step (allauth's pending
-// "provider_signup" flow, when the provider sends no usable email address)
-// has no page in the app yet; the person lands back on the sign-in page
-// without being signed in.
+// NOTE: the app has no page yet for a provider sign-in that needs another
+// step (allauth's pending "provider_signup" flow, used when the provider
+// sends no usable email address). The person then lands back on the
+// sign-in page without being signed in.
 /**
  * Renders one "Continue with …" button per social provider that the server
  * has configured. Each is a form POST to allauth's provider redirect, which

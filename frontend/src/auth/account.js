@@ -54,7 +54,7 @@ function pendingFlows(data) {
  * Creates an account. Returns `{user}` when it is signed in at once, or
  * `{pending: ["verify_email"]}` when the address must be confirmed first.
  * allauth responds the same for an address that already has an account, so
- * the page never tells whether an address is registered.
+ * the page never reveals whether an address is registered.
  */
 export async function signUp({ email, username, password }) {
   const body = { email, password };
@@ -110,7 +110,7 @@ export async function requestPasswordReset(email) {
   }
 }
 
-/** Checks a password reset key before the form asks for a new password. */
+/** Checks a password reset key before the form requests a new password. */
 export async function checkPasswordResetKey(key) {
   try {
     await client.get(PASSWORD_RESET_PATH, { headers: { "X-Password-Reset-Key": key } });

@@ -12,7 +12,7 @@ import { toListingBody } from "../sell/validation";
 
 /**
  * Saves the edit form in up to three steps: the changed fields (PATCH), the
- * removed photos, then the added ones. `saved` holds what the server has
+ * removed photos, then the added ones. `saved` contains what the server stores
  * after each step, so a retry after a failure sends only what is left.
  */
 export async function saveListingEdit(listingId, saved, body, photos) {

@@ -7,8 +7,8 @@ import { Spinner } from "../components/Spinner";
 import { usePageTitle } from "../hooks/usePageTitle";
 
 /**
- * The page that the verification mail links to. It confirms only on a
- * click, never on load, so that mail scanners that open links confirm
+ * Renders the page that the verification mail links to. It confirms only
+ * on a click, never on load, so that mail scanners that open links confirm
  * nothing (as ACCOUNT_CONFIRM_EMAIL_ON_GET = False does on the server).
  */
 export function VerifyEmailPage() {

@@ -1,8 +1,8 @@
 // The photo list of the sell and edit forms: checks each chosen file as the
 // listings API does (listings/photos.py) and keeps the order in which the
-// photos are uploaded. The API checks everything again; it also rejects
-// images over 50 megapixels and corrupt files, which are only found by
-// decoding, and the form shows its message then.
+// photos are uploaded. The API checks everything again. It also rejects
+// images over 50 megapixels and corrupt files, which only decoding finds,
+// and the form then shows the API's message.
 export const MAX_PHOTOS_PER_LISTING = 10;
 export const MAX_PHOTO_BYTES = 20 * 1024 * 1024;
 export const ACCEPTED_FORMATS_TEXT = "JPEG, PNG, WebP or HEIC";
