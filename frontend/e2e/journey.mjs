@@ -17,6 +17,7 @@ import {
   editListing,
   EDITED_PRICE_TEXT,
   manageProfile,
+  resetPassword,
   SELLER_LOCATION,
   signUp,
   writeTestImages,
@@ -323,6 +324,7 @@ async function main() {
     await newcomer.context.close();
     const seller = await openContext(browser, SELLER_LOCATION);
     await confirmEmail(seller, verificationLink, steps);
+    await resetPassword(seller, account, steps);
     await signIn(seller.page, "e2e-seller");
     await manageProfile(seller, images, steps);
     const listingPath = await listItem(seller.page, images);
