@@ -24,6 +24,8 @@ from typing import Any, cast
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.models import EmailAddress
+from allauth.headless.adapter import DefaultHeadlessAdapter
+from allauth.headless.constants import Client
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.contrib import messages
@@ -154,3 +156,17 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
             if local is not None:
                 return cast(User, local.user), local.email
         return None
+
+
+class HeadlessAdapter(DefaultHeadlessAdapter):
+    def get_frontend_url(self, urlname: str, **kwargs: Any) -> str | None:
+        """Return the React app's page for requests from the app only.
+
+        allauth applies HEADLESS_FRONTEND_URLS to every request, so a mail
+        sent from a server-rendered page or to the mobile app client would
+        link into the React app. Those keep allauth's own pages.
+        """
+        headless = getattr(getattr(self.request, "allauth", None), "headless", None)
+        if getattr(headless, "client", None) != Client.BROWSER:
+            return None
+        return super().get_frontend_url(urlname, **kwargs)

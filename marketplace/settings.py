@@ -127,6 +127,10 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "var" / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "var" / "media")
+# Whether the web process serves the uploaded files under MEDIA_URL itself,
+# which suits development, demos and tests. In production a web server or a
+# storage backend serves them.
+SERVE_MEDIA = env.bool("SERVE_MEDIA", default=DEBUG)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -301,6 +305,10 @@ MIDDLEWARE += ["allauth.account.middleware.AccountMiddleware"]
 EMAIL_URL = env.str("EMAIL_URL", default="")
 if EMAIL_URL:
     vars().update(env.email_url("EMAIL_URL"))
+elif env.str("EMAIL_FILE_PATH", default=""):
+    # One file per message in this directory, for tests and demos.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH")
 elif env.str("EMAIL_HOST", default=""):
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     EMAIL_HOST = env.str("EMAIL_HOST")
@@ -318,7 +326,9 @@ SOCIALACCOUNT_ADAPTER = "accounts.adapters.SocialAccountAdapter"
 # People sign up and sign in by email. The username is also accepted so that
 # the demo accounts of seed_demo, which have no address, can sign in.
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
-ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+# The username is optional: allauth derives one from the address when it
+# is left blank.
+ACCOUNT_SIGNUP_FIELDS = ["email*", "username", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
@@ -358,18 +368,23 @@ SOCIALACCOUNT_PROVIDERS = social_providers_from_env(env)
 
 HEADLESS_CLIENTS = ("browser", "app")
 HEADLESS_ONLY = False
-# Links in account mails point at the server-rendered pages unless the
-# React app serves them; set these to its URLs when it does.
+HEADLESS_ADAPTER = "accounts.adapters.HeadlessAdapter"
+# Pages of the React app that account mails link to when the request came
+# from the app (allauth's browser client). Mails sent from the
+# server-rendered pages or to the mobile app client link to the
+# server-rendered pages (see accounts.adapters.HeadlessAdapter). A path is
+# made absolute with the request's host.
 HEADLESS_FRONTEND_URLS = {
-    key: value
-    for key, value in {
-        "account_confirm_email": env.str("FRONTEND_URL_CONFIRM_EMAIL", default=""),
-        "account_reset_password_from_key": env.str(
-            "FRONTEND_URL_RESET_PASSWORD", default=""
-        ),
-        "account_signup": env.str("FRONTEND_URL_SIGNUP", default=""),
-    }.items()
-    if value
+    "account_confirm_email": env.str(
+        "FRONTEND_URL_CONFIRM_EMAIL", default="/app/verify-email/{key}"
+    ),
+    "account_reset_password": env.str(
+        "FRONTEND_URL_REQUEST_PASSWORD_RESET", default="/app/password/reset"
+    ),
+    "account_reset_password_from_key": env.str(
+        "FRONTEND_URL_RESET_PASSWORD", default="/app/password/reset/{key}"
+    ),
+    "account_signup": env.str("FRONTEND_URL_SIGNUP", default="/app/sign-up"),
 }
 
 # Profile: neighbourhood confirmation and avatar limits.

@@ -1,12 +1,14 @@
 from allauth.account import views as allauth_views
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
     SpectacularSwaggerView,
 )
 
+from marketplace.views import serve_media
 from recommender import views as recommender_views
 
 urlpatterns = [
@@ -43,4 +45,9 @@ urlpatterns = [
     path("", include("moderation.urls")),
     path("app/", include("webapp.urls")),
     path("api/v1/", include("suggestions.api.urls")),
+    re_path(
+        rf"^{settings.MEDIA_URL.lstrip('/')}(?P<path>.+)$",
+        serve_media,
+        name="media",
+    ),
 ]

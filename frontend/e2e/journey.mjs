@@ -1,6 +1,7 @@
-// Browser journey against a server that run.sh started. A seller signs in
-// and lists an item titled in Korean, and a buyer finds it by a Korean
-// search and opens it. The home and listing pages are then captured in
+// Browser journey against a server that run.sh started. A seller signs up,
+// confirms the address from the mail, sets up the profile, lists an item
+// titled in Korean with photos and edits its price, and a buyer finds it by
+// a Korean search and opens it. The home and listing pages are then captured in
 // light and dark at phone and desktop widths.
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
@@ -9,6 +10,18 @@ import path from "node:path";
 
 import { chromium } from "playwright-core";
 
+import {
+  choosePhotos,
+  confirmEmail,
+  deleteAListing,
+  editListing,
+  EDITED_PRICE_TEXT,
+  manageProfile,
+  resetPassword,
+  SELLER_LOCATION,
+  signUp,
+  writeTestImages,
+} from "./account.mjs";
 import { checkLiveSuggestions } from "./live.mjs";
 import { buyAndSell } from "./shop.mjs";
 
@@ -16,6 +29,8 @@ const BASE_URL = requireEnv("BASE_URL");
 const PASSWORD = requireEnv("E2E_PASSWORD");
 const DEMO_BUYER = requireEnv("DEMO_BUYER");
 const SCREENSHOT_DIR = requireEnv("SCREENSHOT_DIR");
+const MAIL_DIR = requireEnv("MAIL_DIR");
+const IMAGE_DIR = requireEnv("IMAGE_DIR");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const TITLE = "맥북 프로 팝니다";
 const DESCRIPTION = "2021년형 14인치, 배터리 사이클 120회. 직거래 선호합니다.";
@@ -138,7 +153,7 @@ async function checkWrongPassword({ page, problems }) {
   problems.length = 0;
 }
 
-async function listItem(page) {
+async function listItem(page, images) {
   await page.goto(`${BASE_URL}/app/sell`);
   await page.getByRole("heading", { name: "Sell an item" }).waitFor();
   assert.equal(await page.title(), "Sell an item · Marketplace");
@@ -164,6 +179,7 @@ async function listItem(page) {
   assert.match(page.url(), /\/app\/sell$/);
 
   await page.getByLabel("Price").fill("1200000");
+  await choosePhotos(page, images);
   await page.getByRole("button", { name: "List the item" }).click();
   await page.waitForURL(/\/app\/listings\/\d+$/);
   await page.getByRole("heading", { level: 1, name: TITLE }).waitFor();
@@ -199,7 +215,8 @@ async function findByKoreanSearch(page, listingPath) {
   assert.match(seller, /e2e-seller/);
   // A new account starts at the neutral trust score.
   assert.match(seller, /Trust 36\.5°C/);
-  assert.match(await page.locator(".price").first().textContent(), /1,200,000/);
+  // The seller changed the price from 1,200,000 after listing.
+  assert.match(await page.locator(".price").first().textContent(), new RegExp(EDITED_PRICE_TEXT));
 
   // The category that the catalog product prefilled links to its listings.
   const categoryLink = page.locator('.facts a[href*="/app/search?category="]');
@@ -296,14 +313,26 @@ async function main() {
     ],
   });
   try {
-    step("seller signs in and lists an item");
-    const seller = await openContext(browser);
-    await seller.page.goto(`${BASE_URL}/app/sign-in`);
-    await checkAccessibility(seller.page, "the sign-in page");
-    await checkWrongPassword(seller);
+    step("seller signs up, confirms the address and lists an item with photos");
+    const images = await writeTestImages(IMAGE_DIR);
+    const steps = { baseUrl: BASE_URL, mailDir: MAIL_DIR, checkAccessibility, title: TITLE };
+    const newcomer = await openContext(browser);
+    await newcomer.page.goto(`${BASE_URL}/app/sign-in`);
+    await checkAccessibility(newcomer.page, "the sign-in page");
+    await checkWrongPassword(newcomer);
+    const account = { email: "e2e-seller@example.com", username: "e2e-seller", password: PASSWORD };
+    const verificationLink = await signUp(newcomer, account, steps);
+    assert.deepEqual(newcomer.problems, []);
+    await newcomer.context.close();
+    const seller = await openContext(browser, SELLER_LOCATION);
+    await confirmEmail(seller, verificationLink, steps);
+    await resetPassword(seller, account, steps);
     await signIn(seller.page, "e2e-seller");
-    const listingPath = await listItem(seller.page);
+    await manageProfile(seller, images, steps);
+    const listingPath = await listItem(seller.page, images);
     await hideAndShowAgain(seller.page);
+    await editListing(seller, listingPath, images, steps);
+    await deleteAListing(seller, steps);
     await checkThemeIsRemembered(seller.page);
     assert.deepEqual(seller.problems, []);
     await seller.context.close();

@@ -61,6 +61,10 @@ export CELERY_BROKER_URL="$E2E_REDIS_URL"
 export CELERY_RESULT_BACKEND="$E2E_REDIS_URL"
 export STATIC_ROOT="$WORK_DIR/static"
 export MEDIA_ROOT="$WORK_DIR/media"
+# The journey's photos and avatar are shown from /media/.
+export SERVE_MEDIA=true
+# The journey reads the verification mail of its sign-up from here.
+export EMAIL_FILE_PATH="$WORK_DIR/mail"
 export RECOMMENDER_ARTIFACT_DIR="$WORK_DIR/recommender"
 export MARKETPLACE_DEFAULT_CURRENCY=KRW
 export LOG_LEVEL=INFO
@@ -79,7 +83,6 @@ log "migrate, collect static files, import the catalog, seed"
 "$PY" manage.py collectstatic --noinput >"$WORK_DIR/collectstatic.log"
 "$PY" manage.py import_amazon "$RAW_DIR/meta_Electronics.head500.jsonl" "$RAW_DIR/Electronics.head500.jsonl"
 "$PY" manage.py seed_demo --listings 60 --sellers 2 --buyers 1 --password "$E2E_PASSWORD" >"$WORK_DIR/seed.log"
-"$PY" manage.py create_account e2e-seller --email e2e-seller@example.com --password-env E2E_PASSWORD
 "$PY" manage.py create_account e2e-buyer --email e2e-buyer@example.com --password-env E2E_PASSWORD
 
 log "TailNet session model, trained beside the worker"
@@ -121,9 +124,20 @@ done
 curl -fsS -o /dev/null "http://127.0.0.1:$E2E_PORT/app/" || fail "the server did not answer on port $E2E_PORT after 60 s"
 
 log "browser journey"
+# An iPhone-style HEIC photo, which Node cannot encode; pillow-heif can.
+mkdir -p "$WORK_DIR/images"
+"$PY" - "$WORK_DIR/images/phone.heic" <<'PYTHON'
+import sys
+
+import pillow_heif
+from PIL import Image
+
+pillow_heif.register_heif_opener()
+Image.new("RGB", (80, 60), (0, 128, 128)).save(sys.argv[1], format="HEIF", quality=50)
+PYTHON
 DEMO_BUYER="$(awk '$1 == "buyer" {print $2; exit}' "$WORK_DIR/seed.log")"
 [ -n "$DEMO_BUYER" ] || fail "seed_demo printed no demo buyer; see $WORK_DIR/seed.log"
 BASE_URL="http://127.0.0.1:$E2E_PORT" CHROMIUM="$CHROMIUM" DEMO_BUYER="$DEMO_BUYER" \
-  SCREENSHOT_DIR="$ROOT/docs/screenshots" \
+  SCREENSHOT_DIR="$ROOT/docs/screenshots" MAIL_DIR="$EMAIL_FILE_PATH" IMAGE_DIR="$WORK_DIR/images" \
   node frontend/e2e/journey.mjs
 log "passed"

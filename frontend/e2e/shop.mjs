@@ -5,6 +5,9 @@
 // listing is sold afterwards.
 import assert from "node:assert/strict";
 
+// The seller changed the asking price on the edit page before these steps.
+import { EDITED_PRICE, EDITED_PRICE_TEXT } from "./account.mjs";
+
 /**
  * Runs the buyer's and then the seller's steps. `buyer` is the buyer's
  * signed-in `{page, problems}`, and `tools` contains journey.mjs's helpers
@@ -48,7 +51,7 @@ async function buyListing(page, { listingPath, title, tools }) {
   await actions.getByRole("button", { name: "Make an offer" }).click();
   await actions
     .getByText(
-      "Amount 1300000 KRW is above the asking price of 1200000 KRW; buy at the asking price instead.",
+      `Amount 1300000 KRW is above the asking price of ${EDITED_PRICE} KRW; buy at the asking price instead.`,
     )
     .waitFor();
   await amount.fill("1100000");
@@ -62,7 +65,7 @@ async function buyListing(page, { listingPath, title, tools }) {
   await page.waitForURL(`${baseUrl}/app/cart`);
   const group = page.getByRole("region", { name: "From e2e-seller" });
   await group.getByRole("link", { name: title }).waitFor();
-  await page.getByText("To pay in person: ₩1,200,000").waitFor();
+  await page.getByText(`To pay in person: ₩${EDITED_PRICE_TEXT}`).waitFor();
   assert.equal(await page.title(), "Cart · Marketplace");
   await checkAccessibility(page, "the cart");
   await checkNarrowAndDark(page, "the cart", tools);
@@ -107,7 +110,7 @@ async function findSale(page, { orderId, title, tools }) {
   const sales = page.getByRole("region", { name: "Your sales" });
   await sales.getByRole("heading", { name: `Order ${orderId} to e2e-buyer` }).waitFor();
   await sales.getByRole("link", { name: title }).waitFor();
-  await sales.getByText("₩1,200,000", { exact: true }).first().waitFor();
+  await sales.getByText(`₩${EDITED_PRICE_TEXT}`, { exact: true }).first().waitFor();
   await checkAccessibility(page, "the seller's orders");
   await checkNarrowAndDark(page, "the seller's orders", tools);
 

@@ -1,6 +1,11 @@
 import { BrowserRouter, Route, Routes } from "react-router-dom";
 
 import { AuthProvider } from "./auth/AuthContext";
+import { EditListingPage } from "./pages/EditListingPage";
+import { PasswordResetFromKeyPage, PasswordResetRequestPage } from "./pages/PasswordResetPage";
+import { ProfilePage } from "./pages/ProfilePage";
+import { SignUpPage } from "./pages/SignUpPage";
+import { VerifyEmailPage } from "./pages/VerifyEmailPage";
 import { Layout } from "./components/Layout";
 import { FeedPage } from "./pages/FeedPage";
 import { ListingPage } from "./pages/ListingPage";
@@ -33,6 +38,13 @@ export function AppRoutes() {
         <Route path="orders" element={<OrdersPage />} />
         <Route path="offers" element={<OffersPage />} />
         <Route path="notifications" element={<NotificationsPage />} />
+        {/* Account pages; the paths are also in HEADLESS_FRONTEND_URLS. */}
+        <Route path="sign-up" element={<SignUpPage />} />
+        <Route path="verify-email/:key" element={<VerifyEmailPage />} />
+        <Route path="password/reset" element={<PasswordResetRequestPage />} />
+        <Route path="password/reset/:key" element={<PasswordResetFromKeyPage />} />
+        <Route path="profile" element={<ProfilePage />} />
+        <Route path="listings/:id/edit" element={<EditListingPage />} />
         <Route path="*" element={<NotFoundPage />} />
       </Route>
     </Routes>

@@ -31,9 +31,13 @@ export function AuthProvider({ initialUser, children }) {
     setUser(null);
   }, []);
 
+  // Sign-up, email verification and password reset sign in through their
+  // own allauth calls and pass the user they return here.
+  const setSignedInUser = useCallback((signedIn) => setUser(signedIn), []);
+
   const value = useMemo(
-    () => ({ user, loaded, signIn, signOut }),
-    [user, loaded, signIn, signOut],
+    () => ({ user, loaded, signIn, signOut, setSignedInUser }),
+    [user, loaded, signIn, signOut, setSignedInUser],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -51,6 +51,7 @@ export function Layout() {
               <span className="who" title="Signed in">
                 {user.username}
               </span>
+              <NavLink to="/profile">Profile</NavLink>
               <button type="button" className="link-button" onClick={handleSignOut}>
                 Sign out
               </button>

@@ -4,6 +4,7 @@ import { Link, useParams } from "react-router-dom";
 import { fetchListing } from "../api/listings";
 import { ListingPhoto } from "../components/ListingPhoto";
 import { SellerActions } from "../components/SellerActions";
+import { ListingOwnerTools } from "../sell/ListingOwnerTools";
 import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -107,6 +108,7 @@ export function ListingPage() {
               onChange={(changed) => setState({ status: "ready", listing: changed, error: null })}
             />
           )}
+          <ListingOwnerTools listing={listing} />
           {listing.description && (
             <section aria-label="Description">
               <h2>Description</h2>

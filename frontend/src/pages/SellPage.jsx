@@ -1,6 +1,6 @@
 import { Link, useNavigate } from "react-router-dom";
 
-import { createListing } from "../api/listings";
+import { createListingWithPhotos } from "../api/listingEditing";
 import { useAuth } from "../auth/AuthContext";
 import { Spinner } from "../components/Spinner";
 import { usePageTitle } from "../hooks/usePageTitle";
@@ -25,8 +25,11 @@ export function SellPage() {
     );
   }
 
-  async function submit(body) {
-    const listing = await createListing(body);
+  async function submit(body, photos) {
+    const listing = await createListingWithPhotos(
+      body,
+      photos.map((entry) => entry.file),
+    );
     navigate(`/listings/${listing.id}`);
   }
 

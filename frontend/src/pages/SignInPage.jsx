@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 
+import { ProviderButtons } from "../account/ProviderButtons";
 import { useAuth } from "../auth/AuthContext";
 import { usePageTitle } from "../hooks/usePageTitle";
 
@@ -80,6 +81,11 @@ export function SignInPage() {
           {sending ? "Signing in…" : "Sign in"}
         </button>
       </form>
+      <p className="hint">
+        <Link to="/password/reset">Forgot your password?</Link> New here?{" "}
+        <Link to="/sign-up">Create an account</Link>.
+      </p>
+      <ProviderButtons callbackPath="/app/sign-in" />
     </>
   );
 }

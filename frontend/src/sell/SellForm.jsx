@@ -2,6 +2,7 @@ import { useState } from "react";
 
 import { CONDITION_LABELS } from "../format";
 import { CatalogAutocomplete } from "./CatalogAutocomplete";
+import { PhotoPicker } from "./PhotoPicker";
 import {
   CONDITIONS,
   CURRENCIES,
@@ -23,12 +24,21 @@ export const EMPTY_LISTING = {
 };
 
 /**
- * Renders the sell form. It checks the values before sending and shows the
- * server's field messages when the API rejects them. `onSubmit(body)`
- * returns a promise that rejects with the API error.
+ * Renders the sell form, also used to edit a listing. It checks the values
+ * before sending and shows the server's field messages when the API
+ * rejects them. `onSubmit(body, photos)` gets the listing body and the
+ * photo list (see photoList.js) and returns a promise that rejects with
+ * the API error.
  */
-export function SellForm({ onSubmit, initialValues = EMPTY_LISTING }) {
+export function SellForm({
+  onSubmit,
+  initialValues = EMPTY_LISTING,
+  initialPhotos = [],
+  submitLabel = "List the item",
+  sendingLabel = "Listing…",
+}) {
   const [values, setValues] = useState(initialValues);
+  const [photos, setPhotos] = useState(initialPhotos);
   const [errors, setErrors] = useState({});
   const [formError, setFormError] = useState(null);
   const [sending, setSending] = useState(false);
@@ -60,7 +70,7 @@ export function SellForm({ onSubmit, initialValues = EMPTY_LISTING }) {
     }
     setSending(true);
     try {
-      await onSubmit(toListingBody(values));
+      await onSubmit(toListingBody(values), photos);
     } catch (error) {
       const fieldErrors = {};
       for (const [field, messages] of Object.entries(error.fieldErrors ?? {})) {
@@ -168,13 +178,15 @@ export function SellForm({ onSubmit, initialValues = EMPTY_LISTING }) {
       {fieldError("condition")}
       {fieldError("category")}
 
+      <PhotoPicker entries={photos} onChange={setPhotos} error={errors.photos} />
+
       {formError && (
         <p className="error-box" role="alert">
           {formError}
         </p>
       )}
       <button type="submit" className="primary" disabled={sending}>
-        {sending ? "Listing…" : "List the item"}
+        {sending ? sendingLabel : submitLabel}
       </button>
     </form>
   );
