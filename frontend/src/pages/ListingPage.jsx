@@ -2,12 +2,12 @@ import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 
 import { fetchListing } from "../api/listings";
-import { ListingPhoto } from "../components/ListingPhoto";
 import { SellerActions } from "../components/SellerActions";
 import { ListingOwnerTools } from "../sell/ListingOwnerTools";
 import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
 import { usePageTitle } from "../hooks/usePageTitle";
+import { PhotoGallery } from "../listing/PhotoGallery";
 import { RelatedListings } from "../listing/RelatedListings";
 import { NextForYou } from "../live/NextForYou";
 import { BuyerActions } from "../shop/BuyerActions";
@@ -56,9 +56,7 @@ export function ListingPage() {
   return (
     <>
       <article className="listing">
-        <div className="gallery">
-          <ListingPhoto src={listing.image_url} alt={listing.title} large />
-        </div>
+        <PhotoGallery photos={listing.photos} title={listing.title} fallbackUrl={listing.image_url} />
         <div className="listing-info">
           <h1>{listing.title}</h1>
           <p className="price large">{formatPrice(listing.price, listing.currency)}</p>
