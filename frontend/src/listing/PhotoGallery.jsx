@@ -18,7 +18,7 @@ export function PhotoGallery({ photos, title, fallbackUrl }) {
       </div>
     );
   }
-  const shown = Math.min(current, count - 1);
+  const shownIndex = Math.min(current, count - 1);
 
   function onKeyDown(event) {
     const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
@@ -26,7 +26,7 @@ export function PhotoGallery({ photos, title, fallbackUrl }) {
       return;
     }
     event.preventDefault();
-    const next = (shown + step + count) % count;
+    const next = (shownIndex + step + count) % count;
     setCurrent(next);
     event.currentTarget.parentElement.children[next]?.focus();
   }
@@ -34,8 +34,8 @@ export function PhotoGallery({ photos, title, fallbackUrl }) {
   return (
     <div className="gallery">
       <ListingPhoto
-        src={photos[shown].url}
-        alt={count > 1 ? `${title}, photo ${shown + 1} of ${count}` : title}
+        src={photos[shownIndex].url}
+        alt={count > 1 ? `${title}, photo ${shownIndex + 1} of ${count}` : title}
         large
       />
       {count > 1 && (
@@ -46,8 +46,8 @@ export function PhotoGallery({ photos, title, fallbackUrl }) {
               type="button"
               className="thumbnail"
               aria-label={`Photo ${index + 1} of ${count}`}
-              aria-pressed={index === shown}
-              tabIndex={index === shown ? 0 : -1}
+              aria-pressed={index === shownIndex}
+              tabIndex={index === shownIndex ? 0 : -1}
               onClick={() => setCurrent(index)}
               onKeyDown={onKeyDown}
             >
