@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.models import Neighbourhood, User
 from listings.models import Category, Listing, Product
+from recommender.models import Interaction
 
 logger = logging.getLogger(__name__)
 
@@ -398,6 +399,10 @@ def delete_listing(*, listing: Listing) -> None:
         for name in (image, thumbnail)
         if name
     ]
+    # An interaction keeps its catalog product when its listing goes. One
+    # with no product would describe nothing, and the interactions table
+    # requires an item, so it goes with the listing.
+    Interaction.objects.filter(listing=locked, product__isnull=True).delete()
     locked.delete()
     transaction.on_commit(lambda: delete_stored_files(file_names))
 

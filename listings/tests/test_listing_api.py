@@ -6,8 +6,10 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from listings.models import Listing
+from recommender.models import Interaction
 from recommender.tests.factories import (
     CategoryFactory,
+    InteractionFactory,
     ListingFactory,
     NeighbourhoodFactory,
     ProductFactory,
@@ -205,6 +207,33 @@ def test_delete_listing_as_seller(seller, seller_client):
 
     assert response.status_code == 204
     assert not Listing.objects.filter(pk=listing.pk).exists()
+
+
+def test_delete_listing_with_interactions(seller, seller_client):
+    buyer = UserFactory(username="buyer")
+    standalone = ListingFactory(seller=seller, product=None, title="충전기")
+    of_product = ListingFactory(seller=seller)
+    for listing in (standalone, of_product):
+        InteractionFactory(
+            user=buyer,
+            reviewer=None,
+            listing=listing,
+            product=listing.product,
+            kind=Interaction.Kind.VIEW,
+            source=Interaction.Source.SITE,
+            rating=None,
+        )
+
+    responses = [
+        seller_client.delete(detail_url(listing))
+        for listing in (standalone, of_product)
+    ]
+
+    assert [response.status_code for response in responses] == [204, 204]
+    assert Listing.objects.filter(seller=seller).count() == 0
+    kept = Interaction.objects.get()
+    assert kept.listing_id is None
+    assert kept.product_id == of_product.product_id
 
 
 def test_unknown_listing_is_404(seller_client):
