@@ -275,8 +275,8 @@ export async function editListing({ page, problems }, listingPath, images, { bas
   await page.goto(`${baseUrl}${listingPath}`);
   await page.getByRole("heading", { level: 1, name: title }).waitFor();
   // The tall photo was moved to the front, so it is the listing's image.
-  await page.waitForFunction(() => document.querySelector(".gallery img")?.naturalHeight > 0);
-  const size = await page.locator(".gallery img").evaluate((image) => [image.naturalWidth, image.naturalHeight]);
+  await page.waitForFunction(() => document.querySelector(".gallery > img")?.naturalHeight > 0);
+  const size = await page.locator(".gallery > img").evaluate((image) => [image.naturalWidth, image.naturalHeight]);
   assert.deepEqual(size, [64, 96]);
 
   await page.getByRole("link", { name: "Edit the listing" }).click();
