@@ -82,8 +82,11 @@ async function buyListing(page, { listingPath, title, tools }) {
   const heading = purchases.getByRole("heading", { name: /^Order \d+ from e2e-seller$/ });
   await heading.waitFor();
   const orderId = (await heading.textContent()).match(/^Order (\d+)/)[1];
-  await purchases.getByRole("link", { name: title }).waitFor();
-  await purchases.getByText(/^Arranged: meet to hand over and pay/).waitFor();
+  // Earlier steps may have bought other listings, so the checks look only
+  // at this order's card.
+  const card = purchases.locator(".order-card").filter({ has: heading });
+  await card.getByRole("link", { name: title }).waitFor();
+  await card.getByText(/^Arranged: meet to hand over and pay/).waitFor();
   await page.getByRole("region", { name: "Your sales" }).getByText("Nobody has ordered your listings yet.").waitFor();
   await checkAccessibility(page, "the buyer's orders");
 
