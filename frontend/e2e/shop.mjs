@@ -84,7 +84,9 @@ async function buyListing(page, { listingPath, title, tools }) {
   const orderId = (await heading.textContent()).match(/^Order (\d+)/)[1];
   // Earlier steps may have bought other listings, so the checks look only
   // at this order's card.
-  const card = purchases.locator(".order-card").filter({ has: heading });
+  const card = purchases
+    .locator(".order-card")
+    .filter({ has: page.getByRole("heading", { name: `Order ${orderId} from e2e-seller` }) });
   await card.getByRole("link", { name: title }).waitFor();
   await card.getByText(/^Arranged: meet to hand over and pay/).waitFor();
   await page.getByRole("region", { name: "Your sales" }).getByText("Nobody has ordered your listings yet.").waitFor();
