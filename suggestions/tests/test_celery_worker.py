@@ -23,10 +23,11 @@ QUEUE = "suggestions-test"
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-# NOTE: run right after recommender/tests/test_celery_worker.py in one pytest
-# process, this test times out waiting for the pushed suggestions (seen with
-# `pytest recommender/tests/test_celery_worker.py <this file>`); the cause is
-# not found. In the suite's own order and on its own it passes.
+# NOTE: run after recommender/tests/test_celery_worker.py or after a
+# transactional test that runs tasks eagerly (for example the first test of
+# test_consumer.py or the async tests of test_push_batches.py) in one pytest
+# process, this test times out: the worker never receives the task. The
+# cause is not found. In the suite's own order and on its own it passes.
 @pytest.fixture
 def worker(transactional_db, artifact_dir, tmp_path):
     broker_url = settings.REDIS_URL
