@@ -220,6 +220,11 @@ RECOMMENDER_TRAINING_THREADS = env.int("RECOMMENDER_TRAINING_THREADS", default=2
 MARKETPLACE_DEFAULT_CURRENCY = env.str("MARKETPLACE_DEFAULT_CURRENCY", default="USD")
 # Home feed serving (see .env.example for units).
 RECOMMENDER_FEED_CANDIDATES = env.int("RECOMMENDER_FEED_CANDIDATES", default=500)
+# Seconds a web process reuses a user's personalized ranking while its
+# inputs are unchanged; 0 ranks on every request.
+RECOMMENDER_FEED_CACHE_SECONDS = env.float(
+    "RECOMMENDER_FEED_CACHE_SECONDS", default=30.0
+)
 RECOMMENDER_PERSONAL_MIN_ITEMS = env.int("RECOMMENDER_PERSONAL_MIN_ITEMS", default=3)
 RECOMMENDER_FRESHNESS_WEIGHT = env.float("RECOMMENDER_FRESHNESS_WEIGHT", default=0.5)
 RECOMMENDER_FRESHNESS_HALF_LIFE_HOURS = env.float(

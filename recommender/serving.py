@@ -312,7 +312,13 @@ def _load_fresh_vectors(
 
 
 def clear_caches() -> None:
-    """Forget every loaded artifact; the next request loads them again."""
+    """Forget every loaded artifact; the next request loads them again.
+
+    Also forgets the cached feed rankings, which were built from them.
+    """
+    from recommender.feed_cache import clear_rankings
+
+    clear_rankings()
     with _lock:
         _models.clear()
         _gnn_models.clear()
