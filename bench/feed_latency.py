@@ -24,7 +24,7 @@ request and its resident memory, then drops the database.
 
 The web process keeps each user's ranking for --feed-cache-seconds
 (RECOMMENDER_FEED_CACHE_SECONDS). The one-at-a-time requests go to
-distinct users, so they always rank afresh; in the fixed-rate phase each
+distinct users, so they always rank afresh. In the fixed-rate phase each
 user comes back about --duration * --rate / --users times, so most of
 those requests reuse a ranking. Pass --feed-cache-seconds 0 to measure
 ranking on every request.

@@ -16,13 +16,13 @@ app.autodiscover_tasks()
 @task_prerun.connect
 @task_postrun.connect
 def close_old_database_connections(**kwargs: Any) -> None:
-    """Close database connections that are obsolete or broken, as Django does
-    around each web request.
+    """Close obsolete or broken database connections around each task.
 
-    Celery's Django fixup would close every connection around every task;
-    CELERY_DB_REUSE_MAX turns that off, so this keeps DATABASE_CONN_MAX_AGE
-    in force for workers as it is for web processes. Eager tasks run inside
-    a request or a test, whose connection they must not close.
+    Django does the same around each web request. Celery's Django fixup
+    would close every connection around every task, but CELERY_DB_REUSE_MAX
+    turns that off, so this keeps DATABASE_CONN_MAX_AGE in force for
+    workers as it is for web processes. Eager tasks run inside a request or
+    a test, whose connection they must not close.
     """
     task = kwargs.get("task")
     if task is not None and getattr(task.request, "is_eager", False):

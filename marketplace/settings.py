@@ -395,7 +395,7 @@ SUGGESTIONS_SOCKET_RATE_PER_SECOND = env.float(
     "SUGGESTIONS_SOCKET_RATE_PER_SECOND", default=2.0
 )
 SUGGESTIONS_SOCKET_BURST = env.int("SUGGESTIONS_SOCKET_BURST", default=10)
-# Max waiting views a worker answers in one batch (one TailNet forward pass).
+# Max waiting views a worker handles in one batch (one TailNet forward pass).
 SUGGESTIONS_PUSH_BATCH = env.int("SUGGESTIONS_PUSH_BATCH", default=32)
 if SUGGESTIONS_PUSH_BATCH < 1:
     raise ImproperlyConfigured(

@@ -2,14 +2,14 @@
 
 Each stored view appends its visitor to the list and queues one Celery
 task. A task takes every waiting entry (up to SUGGESTIONS_PUSH_BATCH) in
-one atomic LPOP and answers them in one batch, so a worker that falls
-behind answers its backlog with a few forward passes, not one per view.
-Tasks that find the list empty return at once: an earlier task already
-answered their view. LPOP hands each entry to exactly one task, so each
-view gets one push, however many worker processes run.
+one atomic LPOP and pushes to them in one batch, so a worker that falls
+behind clears its backlog with a few forward passes, not one per view.
+Tasks that find the list empty return at once, because an earlier task
+already took their view. LPOP hands each entry to exactly one task, so
+each view gets one push, however many worker processes run.
 
 The list lives in the Redis of REDIS_URL. Without it, or with tasks run
-eagerly, every task answers its own visitor.
+eagerly, every task pushes to its own visitor.
 """
 
 import json
@@ -43,7 +43,7 @@ def queue_enabled() -> bool:
 def add_pending(visitor: Visitor) -> bool:
     """Append `visitor` to the waiting list; return False when it failed.
 
-    A caller whose append failed must have its own task answer the visitor.
+    A caller whose append failed must have its own task push to the visitor.
     """
     entry = json.dumps([visitor.user_pk, visitor.session_key])
     try:

@@ -91,13 +91,13 @@ def push_pending_suggestions(*, fallback: Visitor) -> list[SessionSuggestions]:
     """Push to the visitors waiting in the pending list, one batch of them.
 
     When Redis cannot be reached, `fallback` (the visitor of the calling
-    task) is answered alone. Returns what was pushed, one entry per view.
+    task) gets its push alone. Returns what was pushed, one entry per view.
     """
     try:
         visitors = take_pending(settings.SUGGESTIONS_PUSH_BATCH)
     except (OSError, RedisError) as error:
-        # NOTE: the fallback's entry may still be in the list, so it can be
-        # answered a second time once Redis is back.
+        # NOTE: the fallback's entry may still be in the list, so it can get
+        # a second push once Redis is back.
         logger.error("Failed to read the pending suggestions pushes: %s", error)
         visitors = [fallback]
     if not visitors:

@@ -12,9 +12,9 @@ def push_suggestions_task(
     """Compute suggestions and push them to the visitors' sockets.
 
     With `batched`, the visitor's view waits in the pending list of
-    `suggestions.push_queue`, and the task answers every waiting view,
+    `suggestions.push_queue`, and the task pushes to every waiting view,
     this visitor's included unless an earlier task took it. Otherwise it
-    answers this visitor alone. Returns the count of pushes sent.
+    pushes to this visitor alone. Returns the count of pushes sent.
     """
     visitor = Visitor(user_pk=user_pk, session_key=session_key)
     if batched:
