@@ -49,11 +49,20 @@ def store_ranking(key: Hashable, ranking: Any) -> None:
     """Keep `ranking` under `key` for RECOMMENDER_FEED_CACHE_SECONDS."""
     if settings.RECOMMENDER_FEED_CACHE_SECONDS <= 0:
         return
+    now = time.monotonic()
     with _lock:
-        _rankings[key] = (time.monotonic(), ranking)
+        _rankings[key] = (now, ranking)
         _rankings.move_to_end(key)
         while len(_rankings) > MAX_CACHED_RANKINGS:
             _rankings.popitem(last=False)
+        # Drop expired rankings from the least recently used end, so that
+        # they do not keep an old model or index in memory.
+        ttl = settings.RECOMMENDER_FEED_CACHE_SECONDS
+        while _rankings:
+            oldest_key, (stored_at, _) = next(iter(_rankings.items()))
+            if now - stored_at < ttl:
+                break
+            del _rankings[oldest_key]
 
 
 def clear_rankings() -> None:

@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from listings.models import Listing
-from recommender import feed
+from recommender import feed, feed_cache
 from recommender.models import Interaction, ModelVersion, NotInterested
 from recommender.tasks import train_model_task
 from recommender.tests.factories import ProductFactory, UserFactory
@@ -144,3 +144,23 @@ def test_promoted_version_ranks_again(
     assert before["model_version"] == first_version.pk
     assert after["model_version"] == second_version.pk
     assert len(retrievals) == 2
+
+
+def test_expired_rankings_leave_memory(settings, monkeypatch):
+    settings.RECOMMENDER_FEED_CACHE_SECONDS = 10
+    clock = [0.0]
+    monkeypatch.setattr(feed_cache.time, "monotonic", lambda: clock[0])
+    feed_cache.clear_rankings()
+
+    feed_cache.store_ranking("old", "old ranking")
+    clock[0] = 5.0
+    feed_cache.store_ranking("newer", "newer ranking")
+    clock[0] = 12.0
+    feed_cache.store_ranking("newest", "newest ranking")
+
+    assert list(feed_cache._rankings) == ["newer", "newest"]
+    assert feed_cache.get_ranking("newer") == "newer ranking"
+    clock[0] = 15.0
+    assert feed_cache.get_ranking("newer") is None
+    assert feed_cache.get_ranking("newest") == "newest ranking"
+    assert list(feed_cache._rankings) == ["newest"]
