@@ -1,12 +1,12 @@
 """A per-process cache of each user's personalized feed ranking.
 
 Retrieving, filtering, scoring, blending and diversifying a user's
-candidates costs most of a feed request. The result stays valid as long
-as the inputs do, so a process keeps it for RECOMMENDER_FEED_CACHE_SECONDS
-under a key made of those inputs: the user, the serving model versions,
-the listing index with its fresh vectors, and the user's history. A new
-interaction, a promoted version or a rebuilt index makes a new key, so
-the next request ranks again.
+candidates is the part of a feed request that reads all of them, and
+the result stays valid as long as its inputs do. A process keeps it for
+RECOMMENDER_FEED_CACHE_SECONDS under a key made of those inputs. They are
+the user, the serving model versions, the listing index with its fresh
+vectors, and the user's history. A new interaction, a promoted version or
+a rebuilt index makes a new key, so the next request ranks again.
 
 Listings change state without a new key (sold, reserved, hidden, a new
 block or a "not interested"), so the feed checks each page of a cached
