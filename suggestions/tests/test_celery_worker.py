@@ -23,11 +23,6 @@ QUEUE = "suggestions-test"
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
-# NOTE: run after recommender/tests/test_celery_worker.py or after a
-# transactional test that runs tasks eagerly (for example the first test of
-# test_consumer.py or the async tests of test_push_batches.py) in one pytest
-# process, this test times out: the worker never receives the task. The
-# cause is not found. In the suite's own order and on its own it passes.
 @pytest.fixture
 def worker(transactional_db, artifact_dir, tmp_path):
     broker_url = settings.REDIS_URL
@@ -42,6 +37,7 @@ def worker(transactional_db, artifact_dir, tmp_path):
     celery_app.conf.update(
         task_always_eager=False, broker_url=broker_url, task_default_queue=QUEUE
     )
+    forget_connections(celery_app)
     log_path = tmp_path / "worker.log"
     try:
         with running_worker(
@@ -57,6 +53,21 @@ def worker(transactional_db, artifact_dir, tmp_path):
             yield log_path
     finally:
         celery_app.conf.update(previous)
+        forget_connections(celery_app)
+
+
+def forget_connections(app):
+    """Drop the app's connection and producer pools.
+
+    An eager task run by an earlier test in this process acquires a
+    producer, which creates the pools on the broker of that moment (the
+    in-memory transport). Without this, `delay` would keep publishing there
+    and the worker would never receive the task. The pools are private
+    attributes of Celery 5.7, which `Celery._after_fork` resets the same way.
+    """
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
 
 
 async def test_worker_pushes_buyable_suggestions(worker):
