@@ -19,8 +19,15 @@ fixed rate of requests from client threads, first to the listing detail
 endpoint (one primary-key lookup, the baseline) and then to the feed.
 Latency runs from each request's scheduled send time, so a server that
 falls behind shows its queueing. It prints median and 99th percentile
-latency, their ratio to the baseline and the web process's resident
-memory, then drops the database.
+latency, their ratio to the baseline, the web process's CPU time per
+request and its resident memory, then drops the database.
+
+The web process keeps each user's ranking for --feed-cache-seconds
+(RECOMMENDER_FEED_CACHE_SECONDS). The one-at-a-time requests go to
+distinct users, so they always rank afresh. In the fixed-rate phase each
+user comes back about --duration * --rate / --users times, so most of
+those requests reuse a ranking. Pass --feed-cache-seconds 0 to measure
+ranking on every request.
 
 Usage:
     python bench/feed_latency.py --sizes 10000 100000 --duration 30
@@ -115,6 +122,13 @@ def parse_arguments() -> argparse.Namespace:
         default=PROJECT_ROOT / "var" / "bench" / "feed-latency-two-tower.pt",
         help="Two-Tower artifact to reuse; trained and written there when "
         "missing (default: var/bench/feed-latency-two-tower.pt)",
+    )
+    parser.add_argument(
+        "--feed-cache-seconds",
+        type=float,
+        default=30.0,
+        help="RECOMMENDER_FEED_CACHE_SECONDS of the web process: seconds it "
+        "reuses a user's ranking; 0 ranks on every request (default: 30)",
     )
     parser.add_argument(
         "--web-port",
@@ -423,6 +437,7 @@ def measure_server(arguments, cookies, trivial_pks):
             # Keep one database connection per serving thread, as production
             # would, instead of connecting per request.
             "DATABASE_CONN_MAX_AGE": "600",
+            "RECOMMENDER_FEED_CACHE_SECONDS": str(arguments.feed_cache_seconds),
         }
     )
     log_path = Path(os.environ["RECOMMENDER_ARTIFACT_DIR"]) / "daphne.log"
@@ -453,8 +468,10 @@ def measure_server(arguments, cookies, trivial_pks):
 
 def load_server(arguments, server, cookies, trivial_pks):
     wait_for_server(arguments.web_port)
-    # Load the model and index before timing anything.
-    for cookie in cookies[:3]:
+    # Load the model and index before timing anything, with users other than
+    # the first SEQUENTIAL_REQUESTS, so every timed request below ranks
+    # afresh instead of reusing a cached ranking.
+    for cookie in cookies[-3:]:
         status, _ = fetch(arguments.web_port, "/api/v1/feed/?page_size=20", cookie)
         if status != 200:
             raise RuntimeError(f"Warm-up feed request failed with {status}.")
@@ -470,13 +487,25 @@ def load_server(arguments, server, cookies, trivial_pks):
         f"One feed request at a time: median "
         f"{statistics.median(sequential):.1f} ms over {len(sequential)} requests"
     )
+    cpu_start = cpu_seconds(server.pid)
     base = run_phase(
         arguments,
         lambda: (f"/api/v1/listings/{rng.choice(trivial_pks)}/", ""),
     )
+    cpu_middle = cpu_seconds(server.pid)
     feed = run_phase(
         arguments, lambda: ("/api/v1/feed/?page_size=20", rng.choice(cookies))
     )
+    cpu_end = cpu_seconds(server.pid)
+    for name, result, seconds in (
+        ("listing lookup", base, cpu_middle - cpu_start),
+        ("feed", feed, cpu_end - cpu_middle),
+    ):
+        requests = len(result.latencies_ms) + result.errors
+        print(
+            f"Web process CPU in the {name} phase: {seconds:.1f} s, "
+            f"{seconds * 1000 / max(requests, 1):.1f} ms per request"
+        )
     return base, feed, resident_memory_mb(server.pid)
 
 
@@ -549,6 +578,12 @@ def run_phase(arguments, next_request) -> PhaseResult:
     for thread in threads:
         thread.join()
     return PhaseResult(latencies_ms=latencies, errors=errors[0])
+
+
+def cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU time of process `pid` so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def resident_memory_mb(pid: int) -> float:

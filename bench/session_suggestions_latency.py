@@ -176,6 +176,18 @@ async def run_socket(
         return len(waiting_views)
 
 
+def cpu_seconds(pid: int) -> float:
+    """Return the user and system CPU time of process `pid` and its children.
+
+    A prefork worker's pool processes are children of the main process;
+    their time counts once they have exited, so the solo pool, which runs
+    tasks in the main process, gives the complete figure.
+    """
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    ticks = sum(int(value) for value in fields[11:15])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
@@ -213,6 +225,11 @@ def main() -> None:
             "RECOMMENDER_ARTIFACT_DIR": str(artifact_dir),
             "SECRET_KEY": SECRET_KEY,
             "LOG_LEVEL": "WARNING",
+            # Keep the database connections open, as production would. With
+            # the default of 0, Celery's Django fixup closes the connection
+            # after every task and Channels after every database call, so
+            # each view would open two new connections.
+            "DATABASE_CONN_MAX_AGE": "600",
         }
         port = free_port()
         log = open(artifact_dir / "processes.log", "w")  # noqa: SIM115
@@ -253,13 +270,24 @@ def main() -> None:
         asyncio.run(wait_for_port(port, timeout=60))
         # Let the worker connect and load TailNet before measuring.
         time.sleep(10)
+        cpu_before = [cpu_seconds(process.pid) for process in processes]
         views, pings, missed = asyncio.run(measure(port, listing_ids, arguments))
+        cpu_used = [
+            cpu_seconds(process.pid) - before
+            for process, before in zip(processes, cpu_before, strict=True)
+        ]
         print(
             f"{arguments.sockets} sockets, one view every {arguments.interval:g} s "
             f"for {arguments.seconds:g} s, {arguments.concurrency} worker "
             f"process(es); log in {artifact_dir}"
         )
         print(f"views answered: {len(views)}, without suggestions: {missed}")
+        sent = len(views) + missed
+        for label, seconds in zip(("worker", "server"), cpu_used, strict=True):
+            print(
+                f"{label} CPU: {seconds:.1f} s, {seconds * 1000 / max(sent, 1):.1f} ms "
+                "per view sent (pings included)"
+            )
         for label, values in (
             ("ping round trip", pings),
             ("view to suggestions", views),

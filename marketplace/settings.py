@@ -208,6 +208,11 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Celery's Django fixup closes the database connection before and after
+# every task, so each task would open a new one, unless the connection is
+# reused this many times. marketplace/celery.py closes obsolete connections
+# around each task instead, which keeps DATABASE_CONN_MAX_AGE in force.
+CELERY_DB_REUSE_MAX = 1_000_000
 # Periodic tasks, run by `celery -A marketplace beat`.
 CELERY_BEAT_SCHEDULE = {
     "release-expired-offer-holds": {
@@ -233,6 +238,11 @@ RECOMMENDER_TRAINING_THREADS = env.int("RECOMMENDER_TRAINING_THREADS", default=2
 MARKETPLACE_DEFAULT_CURRENCY = env.str("MARKETPLACE_DEFAULT_CURRENCY", default="USD")
 # Home feed serving (see .env.example for units).
 RECOMMENDER_FEED_CANDIDATES = env.int("RECOMMENDER_FEED_CANDIDATES", default=500)
+# Seconds a web process reuses a user's personalized ranking while its
+# inputs are unchanged; 0 ranks on every request.
+RECOMMENDER_FEED_CACHE_SECONDS = env.float(
+    "RECOMMENDER_FEED_CACHE_SECONDS", default=30.0
+)
 RECOMMENDER_PERSONAL_MIN_ITEMS = env.int("RECOMMENDER_PERSONAL_MIN_ITEMS", default=3)
 RECOMMENDER_FRESHNESS_WEIGHT = env.float("RECOMMENDER_FRESHNESS_WEIGHT", default=0.5)
 RECOMMENDER_FRESHNESS_HALF_LIFE_HOURS = env.float(
@@ -414,6 +424,12 @@ SUGGESTIONS_SOCKET_RATE_PER_SECOND = env.float(
     "SUGGESTIONS_SOCKET_RATE_PER_SECOND", default=2.0
 )
 SUGGESTIONS_SOCKET_BURST = env.int("SUGGESTIONS_SOCKET_BURST", default=10)
+# Max waiting views a worker handles in one batch (one TailNet forward pass).
+SUGGESTIONS_PUSH_BATCH = env.int("SUGGESTIONS_PUSH_BATCH", default=32)
+if SUGGESTIONS_PUSH_BATCH < 1:
+    raise ImproperlyConfigured(
+        f"SUGGESTIONS_PUSH_BATCH must be at least 1; got {SUGGESTIONS_PUSH_BATCH}."
+    )
 if SUGGESTIONS_SESSION_GAP_MINUTES <= 0 or SUGGESTIONS_COUNT < 1:
     raise ImproperlyConfigured(
         "SUGGESTIONS_SESSION_GAP_MINUTES must be positive and SUGGESTIONS_COUNT "

@@ -1,5 +1,7 @@
 """Read queries of moderation: whom a user must not see."""
 
+from collections.abc import Collection
+
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
@@ -36,3 +38,23 @@ def blocker_ids(user: User | AnonymousUser) -> set[int]:
     if not isinstance(user, User):
         return set()
     return set(Block.objects.filter(blocked=user).values_list("blocker_id", flat=True))
+
+
+def blocked_user_ids_by_user(user_pks: Collection[int]) -> dict[int, set[int]]:
+    """Return `blocked_user_ids` of several users, by user pk, in one query.
+
+    Every pk in `user_pks` gets an entry, an empty set when it has no
+    blocks (also for a pk whose user no longer exists).
+    """
+    blocked: dict[int, set[int]] = {pk: set() for pk in user_pks}
+    if not blocked:
+        return blocked
+    pairs = Block.objects.filter(
+        Q(blocker_id__in=blocked) | Q(blocked_id__in=blocked)
+    ).values_list("blocker_id", "blocked_id")
+    for blocker, blocked_pk in pairs:
+        if blocker in blocked:
+            blocked[blocker].add(blocked_pk)
+        if blocked_pk in blocked:
+            blocked[blocked_pk].add(blocker)
+    return blocked

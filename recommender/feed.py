@@ -14,7 +14,7 @@ import math
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -28,6 +28,7 @@ from django.db.models import Count
 
 from accounts.models import Neighbourhood, User
 from listings.models import Listing, Product
+from recommender.feed_cache import get_ranking, store_ranking
 from recommender.feed_filters import CandidateRow, allowed_candidates
 from recommender.feed_ranking import (
     DiversityRules,
@@ -115,6 +116,9 @@ class _Ranking:
     strategy: str
     model_version_pk: int | None = None
     gnn_version_pk: int | None = None
+    # Whether it came from `feed_cache`, so its rows may have become
+    # unavailable since it was ranked.
+    from_cache: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,19 +170,30 @@ def get_home_feed(
         position=position,
         page_size=page_size,
         request_id=request_id or uuid.uuid4(),
+        user=signed_in,
     )
     _log_impressions(page, user=signed_in, offset=position.offset)
     return page
 
 
 def _cut_page(
-    ranking: _Ranking, *, position: _Cursor, page_size: int, request_id: uuid.UUID
+    ranking: _Ranking,
+    *,
+    position: _Cursor,
+    page_size: int,
+    request_id: uuid.UUID,
+    user: User | None,
 ) -> FeedPage:
-    # NOTE: the cursor is an offset into a ranking recomputed per request, so
-    # an interaction made between two pages can reorder the ranking and
-    # repeat or skip a listing across the page boundary.
+    # NOTE: the cursor is an offset into a ranking recomputed when its inputs
+    # change (see `feed_cache`), so an interaction made between two pages can
+    # reorder the ranking and repeat or skip a listing across the page
+    # boundary.
     offset = position.offset
-    page_rows = ranking.rows[offset : offset + page_size]
+    if ranking.from_cache:
+        page_rows, end = _available_rows(ranking.rows, offset, page_size, user)
+    else:
+        page_rows = ranking.rows[offset : offset + page_size]
+        end = offset + len(page_rows)
     listings = _load_listings([row.pk for row in page_rows])
     reasons = ranking.explain([listing.pk for listing in listings])
     items = [
@@ -189,7 +204,6 @@ def _cut_page(
         )
         for listing in listings
     ]
-    end = offset + len(page_rows)
     next_cursor = None
     if end < len(ranking.rows):
         next_cursor = _encode_cursor(
@@ -207,6 +221,25 @@ def _cut_page(
         gnn_version_pk=ranking.gnn_version_pk,
         request_id=request_id,
     )
+
+
+def _available_rows(
+    rows: list[CandidateRow], offset: int, page_size: int, user: User | None
+) -> tuple[list[CandidateRow], int]:
+    """Return the next `page_size` rows from `offset` that pass the filters.
+
+    Rows of a cached ranking may have been sold, hidden or excluded since it
+    was ranked; those are skipped. Returns the rows and the offset after the
+    last row read.
+    """
+    page: list[CandidateRow] = []
+    end = offset
+    while len(page) < page_size and end < len(rows):
+        chunk = rows[end : end + page_size - len(page)]
+        allowed = allowed_candidates([row.pk for row in chunk], user)
+        page.extend(row for row in chunk if row.pk in allowed)
+        end += len(chunk)
+    return page, end
 
 
 @transaction.atomic
@@ -283,7 +316,34 @@ def _personal_ranking(user: User) -> _Ranking | None:
         return None
     if index is None:
         return None
+    gnn_version = versions.gnn
+    cache_key = (
+        user.pk,
+        version.pk,
+        gnn_version.pk if gnn_version is not None else None,
+        index.embedding_set_pk,
+        index.fresh_stamp,
+        tuple(history.product_pks),
+        tuple(history.kinds),
+    )
+    cached = get_ranking(cache_key)
+    if cached is not None:
+        return replace(cached, from_cache=True)
+    ranking = _rank_for_user(user, history, model, index, version, gnn_version)
+    if ranking is not None:
+        store_ranking(cache_key, ranking)
+    return ranking
 
+
+def _rank_for_user(
+    user: User,
+    history: _History,
+    model: TwoTowerModel,
+    index: ServingIndex,
+    version: ModelVersion,
+    gnn_version: ModelVersion | None,
+) -> _Ranking | None:
+    """Retrieve, filter, score, blend and diversify the user's candidates."""
     # The user tower takes known items oldest first.
     known = model.index_of(list(reversed(history.parent_asins)))
     known_history = [int(item) for item in known if item >= 0]
@@ -299,7 +359,6 @@ def _personal_ranking(user: User) -> _Ranking | None:
     if not rows:
         return None
     relevance = np.asarray([retrieved[row.pk] for row in rows], dtype=np.float64)
-    gnn_version = versions.gnn
     gnn_used = False
     if gnn_version is not None:
         relevance, gnn_used = _gnn_relevance(gnn_version, history, rows, relevance)

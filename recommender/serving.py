@@ -22,6 +22,7 @@ import torch
 from django.conf import settings
 from django.db.models import Count, Max
 
+from recommender.feed_cache import clear_rankings
 from recommender.ml.ann_index import AnnIndex, load_ann_index
 from recommender.ml.gnn import GnnModel, load_gnn
 from recommender.ml.two_tower import TwoTowerModel, load_two_tower
@@ -271,6 +272,8 @@ def _refresh_index(version: ModelVersion) -> ServingIndex | None:
     )
     # One assignment: requests read either the old or the new reference.
     state.current = replacement
+    # Rankings of the replaced index hold it in memory and are stale anyway.
+    clear_rankings()
     state.checked_at = time.monotonic()
     return replacement
 
@@ -312,7 +315,11 @@ def _load_fresh_vectors(
 
 
 def clear_caches() -> None:
-    """Forget every loaded artifact; the next request loads them again."""
+    """Forget every loaded artifact; the next request loads them again.
+
+    Also forgets the cached feed rankings, which were built from them.
+    """
+    clear_rankings()
     with _lock:
         _models.clear()
         _gnn_models.clear()

@@ -6,17 +6,25 @@ from celery import shared_task
 from django.conf import settings
 
 from suggestions.history import prune_session_views
-from suggestions.services import Visitor, push_suggestions
+from suggestions.services import Visitor, push_pending_suggestions, push_suggestions
 
 
-@shared_task(name="suggestions.push_suggestions")
-def push_suggestions_task(user_pk: int | None, session_key: str) -> list[int]:
-    """Compute a visitor's suggestions and push them to their sockets.
+@shared_task(name="suggestions.push_suggestions", soft_time_limit=30, time_limit=60)
+def push_suggestions_task(
+    user_pk: int | None, session_key: str, batched: bool = False
+) -> int:
+    """Compute suggestions and push them to the visitors' sockets.
 
-    Returns the suggested listing ids.
+    With `batched`, the visitor's view waits in the pending list of
+    `suggestions.push_queue`, and the task pushes to every waiting view,
+    this visitor's included unless an earlier task took it. Otherwise it
+    pushes to this visitor alone. Returns the count of pushes sent.
     """
-    suggestions = push_suggestions(Visitor(user_pk=user_pk, session_key=session_key))
-    return [listing["id"] for listing in suggestions.listings]
+    visitor = Visitor(user_pk=user_pk, session_key=session_key)
+    if batched:
+        return len(push_pending_suggestions(fallback=visitor))
+    push_suggestions(visitor)
+    return 1
 
 
 @shared_task(

@@ -9,6 +9,7 @@ from recommender.ml.tailnet import (
     load_tailnet,
     save_tailnet,
     suggest,
+    suggest_many,
     tail_item_mask,
     train_tailnet,
 )
@@ -326,3 +327,25 @@ def test_next_item_metrics_rejects_no_examples():
         next_item_metrics(
             torch.zeros((0, 3), dtype=torch.int64), np.array([]), np.array([True]), k=3
         )
+
+
+def test_suggest_many_matches_suggest_per_session():
+    model = make_model()
+    sessions = [["item0", "item4"], ["unknown"], ["item3", "item1", "item2"], []]
+    excluded = [{"item5"}, {"item0"}, set(), {"item1", "item2"}]
+
+    batch = suggest_many(model, sessions, count=4, exclude=excluded)
+
+    assert len(batch) == len(sessions)
+    for session, exclude, result in zip(sessions, excluded, batch, strict=True):
+        alone = suggest(model, session, count=4, exclude=exclude)
+        assert [entry.item_id for entry in result] == [e.item_id for e in alone]
+        assert [entry.source for entry in result] == [e.source for e in alone]
+        assert [entry.score for entry in result] == pytest.approx(
+            [entry.score for entry in alone], rel=1e-5
+        )
+
+
+def test_suggest_many_rejects_misaligned_exclude():
+    with pytest.raises(ValueError, match="exclude has 1 entries for 2 sessions"):
+        suggest_many(make_model(), [["item0"], ["item1"]], exclude=[set()])
