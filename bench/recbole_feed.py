@@ -279,7 +279,14 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True, metavar="DIR")
     parser.add_argument("--recbole-python", type=Path, required=True)
     parser.add_argument("--models", default="BPR,LightGCN")
-    parser.add_argument("--seeds", type=int, default=1, help="Seeds 0 to N - 1.")
+    parser.add_argument("--seeds", type=int, default=1, help="Number of seeds.")
+    parser.add_argument(
+        "--first-seed",
+        type=int,
+        default=0,
+        help="First seed; runs with different first seeds can run side by "
+        "side and be joined by bench/recbole_feed_merge.py.",
+    )
     parser.add_argument(
         "--epochs", type=int, default=50, help="Maximum epochs per selection run."
     )
@@ -315,7 +322,7 @@ def main() -> int:
     seconds = dict.fromkeys(models, 0.0)
     # Seeds run in the outer loop and the report is rewritten after each,
     # so a run stopped early still leaves every finished seed's figures.
-    for seed in range(options.seeds):
+    for seed in range(options.first_seed, options.first_seed + options.seeds):
         for model in models:
             model_started = time.perf_counter()
             metrics, summary = evaluate_model(
