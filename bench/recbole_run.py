@@ -8,7 +8,7 @@ ids of each row are written to `--out` as JSON, beside RecBole's own test
 figures. Usage:
 
     python bench/recbole_run.py --model GRU4Rec --dataset beauty \
-        --data-path DIR --out FILE [--epochs N]
+        --data-path DIR --out FILE [--epochs N] [--seed S] [--threads T]
 """
 
 from __future__ import annotations
@@ -95,7 +95,15 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--epochs", type=int, default=20)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch CPU threads; more than one slows these small models "
+        "down on a machine that other processes share.",
+    )
     options = parser.parse_args()
+    torch.set_num_threads(options.threads)
 
     config = build_config(options)
     init_seed(config["seed"], config["reproducibility"])

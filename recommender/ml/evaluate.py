@@ -460,8 +460,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _OneLineErrorParser(
         prog=PROGRAM,
         description=(
-            "Evaluate popularity, item-kNN, BPR, the Two-Tower, the GNN and "
-            "the full pipeline on benchmark files, ranking all items."
+            "Evaluate popularity, item-kNN, BPR, LightGCN, the Two-Tower, the "
+            "GNN and the full pipeline on benchmark files, ranking all items."
         ),
     )
     add_evaluation_arguments(parser, default_data_dir=None)

@@ -5,11 +5,11 @@ with a test event, leaving out the items the user rated in train or valid.
 Popularity counts, the head/tail split and the users' histories all come
 from train + valid, which is what is known before the test events.
 Hyperparameters (the recent-popularity window, item-kNN's neighbourhood
-and shrinkage, BPR's regularization, the epochs of every trained model
-and the pipeline's blend network) are chosen on the valid file with
-models fitted on train. Test figures come from a refit on train + valid
-with those choices, for every method alike. The trained models run once
-per seed.
+and shrinkage, the regularization of BPR and LightGCN, the epochs of
+every trained model and the pipeline's blend network) are chosen on the
+valid file with models fitted on train. Test figures come from a refit
+on train + valid with those choices, for every method alike. The trained
+models run once per seed.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from recommender.ml.evaluation_models import (
     COLD_USERS_RECALL,
     GNN,
     ITEM_KNN,
+    LIGHTGCN,
     NEW_ITEMS_RECALL,
     PIPELINE,
     POPULARITY,
@@ -55,9 +56,18 @@ from recommender.ml.two_tower import TwoTowerConfig
 logger = logging.getLogger(__name__)
 
 SPLIT_CHOICES = (TIME_SPLIT, LEAVE_LAST_OUT_SPLIT, FILES_SPLIT)
-MODEL_CHOICES = (POPULARITY, RECENT_POPULARITY, ITEM_KNN, BPR, TWO_TOWER, GNN, PIPELINE)
+MODEL_CHOICES = (
+    POPULARITY,
+    RECENT_POPULARITY,
+    ITEM_KNN,
+    BPR,
+    LIGHTGCN,
+    TWO_TOWER,
+    GNN,
+    PIPELINE,
+)
 # Models whose figures depend on the seed.
-SEEDED_MODELS = (BPR, TWO_TOWER, GNN, PIPELINE)
+SEEDED_MODELS = (BPR, LIGHTGCN, TWO_TOWER, GNN, PIPELINE)
 SPLIT_PARTS = ("train", "valid", "test")
 # About 2,700 years. The cap keeps the window's length in milliseconds a
 # finite float. Any window longer than the data's time span counts every
@@ -363,6 +373,14 @@ def _describe_split(result: dict[str, Any]) -> str:
             + ", ".join(
                 f"{run['regularization']:g}/{run['best_epoch']}"
                 for run in selection[BPR]
+            )
+        )
+    if LIGHTGCN in selection:
+        parts.append(
+            "LightGCN regularization/epochs per seed "
+            + ", ".join(
+                f"{run['regularization']:g}/{run['best_epoch']}"
+                for run in selection[LIGHTGCN]
             )
         )
     if TWO_TOWER in selection:

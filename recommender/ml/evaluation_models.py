@@ -30,6 +30,11 @@ from recommender.ml.item_knn import (
     fit_item_knn,
     item_knn_score_function,
 )
+from recommender.ml.lightgcn import (
+    LightGcnConfig,
+    lightgcn_score_function,
+    train_lightgcn,
+)
 from recommender.ml.metrics import head_item_mask, hit_matrix
 from recommender.ml.popularity import (
     ItemTimeline,
@@ -60,6 +65,7 @@ POPULARITY = "popularity"
 RECENT_POPULARITY = "popularity-recent"
 ITEM_KNN = "item-knn"
 BPR = "bpr"
+LIGHTGCN = "lightgcn"
 TWO_TOWER = "two-tower"
 GNN = "gnn"
 PIPELINE = "pipeline"
@@ -69,6 +75,7 @@ RECENT_WINDOWS = (7.0, 14.0, 30.0, 60.0, 90.0, 180.0, 365.0)
 KNN_NEIGHBOURS = (20, 50, 200, 500)
 KNN_SHRINKAGES = (0.0, 20.0, 100.0, 300.0, 1000.0)
 BPR_REGULARIZATIONS = (1e-3, 1e-2, 3e-2)
+LIGHTGCN_REGULARIZATIONS = (1e-4, 1e-3)
 SELECTION_METRIC = "ndcg@20"
 COLD_USERS_RECALL = "recall@20_cold_users"
 NEW_ITEMS_RECALL = "recall@20_new_items"
@@ -298,12 +305,16 @@ def evaluate_seeded_models(
     runs: dict[str, list[dict[str, float]]],
     selection: dict[str, Any],
 ) -> None:
-    """Evaluate BPR, the Two-Tower, the GNN and the pipeline for one seed."""
+    """Evaluate BPR, LightGCN, the Two-Tower, the GNN and the pipeline."""
     models = settings.models
     if BPR in models:
         metrics, chosen = _evaluate_bpr(context, config, settings, seed)
         runs.setdefault(BPR, []).append(metrics)
         selection.setdefault(BPR, []).append(chosen)
+    if LIGHTGCN in models:
+        metrics, chosen = _evaluate_lightgcn(context, config, settings, seed)
+        runs.setdefault(LIGHTGCN, []).append(metrics)
+        selection.setdefault(LIGHTGCN, []).append(chosen)
     if not {TWO_TOWER, GNN, PIPELINE} & set(models):
         return
 
@@ -426,6 +437,40 @@ def _evaluate_bpr(
     chosen = {
         "seed": seed,
         "regularization": bpr_config.regularization,
+        "best_epoch": result.best_epoch,
+        "valid_ndcg@20": valid_ndcg,
+    }
+    return context.measure(context.rank(score)), chosen
+
+
+def _evaluate_lightgcn(
+    context: EvaluationContext,
+    config: TwoTowerConfig,
+    settings: EvaluationSettings,
+    seed: int,
+) -> tuple[dict[str, float], dict[str, Any]]:
+    best = None
+    for regularization in LIGHTGCN_REGULARIZATIONS:
+        lightgcn_config = LightGcnConfig(
+            regularization=regularization, seed=seed, threads=config.threads
+        )
+        result = train_lightgcn(
+            context.split.train, lightgcn_config, context.split.valid
+        )
+        valid_score = result.valid_metrics[result.best_epoch - 1][SELECTION_METRIC]
+        if best is None or valid_score > best[0]:
+            best = (valid_score, lightgcn_config, result)
+    assert best is not None
+    valid_ndcg, lightgcn_config, result = best
+    model = result.model
+    if settings.retrain:
+        model = train_lightgcn(
+            context.known, replace(lightgcn_config, epochs=max(result.best_epoch, 1))
+        ).model
+    score = lightgcn_score_function(model, context.users.users)
+    chosen = {
+        "seed": seed,
+        "regularization": lightgcn_config.regularization,
         "best_epoch": result.best_epoch,
         "valid_ndcg@20": valid_ndcg,
     }

@@ -18,11 +18,12 @@ ALL_ROWS = {
     "popularity-30d",
     "item-knn",
     "bpr",
+    "lightgcn",
     "two-tower",
     "gnn",
     "pipeline",
 }
-SEEDED = {"bpr", "two-tower", "gnn", "pipeline"}
+SEEDED = {"bpr", "lightgcn", "two-tower", "gnn", "pipeline"}
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 

@@ -30,7 +30,9 @@ HEADER = "user_id,parent_asin,rating,timestamp\n"
 CPU_COUNT = os.cpu_count() or 1
 SEED_RANGE = "an integer from 0 to 18446744073709551615"
 DAYS_RANGE = "a number of days above 0 and at most 1,000,000"
-MODEL_NAMES = "popularity, popularity-recent, item-knn, bpr, two-tower, gnn, pipeline"
+MODEL_NAMES = (
+    "popularity, popularity-recent, item-knn, bpr, lightgcn, two-tower, gnn, pipeline"
+)
 THREADS_RANGE = f"an integer from 1 to {CPU_COUNT} (the CPU count)"
 NO_EVENTS_ADVICE = "Pass a benchmark directory with train, valid and test events."
 
@@ -160,7 +162,7 @@ OPTION_CASES = {
     "seed-too-large": ("--seed", str(2**64)),
     "seeds-zero": ("--seeds", "0"),
     "seeds-too-many": ("--seeds", "21"),
-    "models-unknown": ("--models", "two-tower,lightgcn"),
+    "models-unknown": ("--models", "two-tower,ngcf"),
     "models-empty": ("--models", ","),
     "gnn-steps-zero": ("--gnn-steps", "0"),
 }
@@ -184,7 +186,7 @@ OPTION_MESSAGES = {
     "seeds-zero": "invalid --seeds value '0': pass an integer from 1 to 20.",
     "seeds-too-many": "invalid --seeds value '21': pass an integer from 1 to 20.",
     "models-unknown": (
-        "invalid --models value 'two-tower,lightgcn': pass comma-separated names "
+        "invalid --models value 'two-tower,ngcf': pass comma-separated names "
         f"from {MODEL_NAMES}."
     ),
     "models-empty": (
@@ -548,9 +550,9 @@ def test_every_split_is_checked_before_training(tmp_path, caplog):
             "EvaluationSettings.seeds must name at least one seed.",
         ),
         (
-            {"models": ("two-tower", "lightgcn")},
+            {"models": ("two-tower", "ngcf")},
             "EvaluationSettings.models has unknown or no model names "
-            f"['lightgcn']; use names from {MODEL_NAMES}.",
+            f"['ngcf']; use names from {MODEL_NAMES}.",
         ),
         (
             {"models": ()},

@@ -1,0 +1,285 @@
+"""PyG's LightGCN, trained with its BPR recommendation loss (a peer).
+
+Users and items are the nodes of one graph: user u is node u and item i
+is node users + i, joined by an undirected edge for every distinct
+(user, item) pair of the training log. `torch_geometric.nn.models.LightGCN`
+propagates the node embeddings over that graph without weights or
+non-linearities and averages the layers. A pair's score is the dot product
+of the two nodes' outputs. Each step pairs a batch of the training edges
+with one uniformly drawn item per edge that the user never rated, and
+minimizes `LightGCN.recommendation_loss`: -log sigmoid(positive -
+negative) plus an L2 penalty on the embeddings of the batch's nodes.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+from torch_geometric.nn.models import LightGCN
+
+from recommender.ml.data import InteractionLog
+from recommender.ml.gnn.graph import build_edges, edge_keys, sample_negatives
+from recommender.ml.metrics import head_item_mask
+from recommender.ml.popularity import interaction_counts, rank_scores
+from recommender.ml.ranking import (
+    ScoreFunction,
+    build_evaluation_users,
+    rank_top_k,
+    ranking_metrics,
+    with_fallback,
+)
+from recommender.ml.training_support import EarlyStopping, torch_threads
+
+logger = logging.getLogger(__name__)
+
+HEAD_SHARE = 0.8
+VALIDATION_CUTOFF = 50
+
+_ValidationFunction = Callable[[], dict[str, float]]
+
+
+@dataclass(frozen=True)
+class LightGcnConfig:
+    """Settings of one LightGCN training run.
+
+    Args:
+        embedding_dim: size of the node embeddings.
+        layers: propagation layers; the output averages the embedding and
+            every layer's result.
+        learning_rate: Adam step size.
+        regularization: `lambda_reg` of PyG's recommendation loss, the L2
+            weight on the embeddings of each batch's nodes.
+        batch_size: positive edges per step; every step propagates over
+            the whole training graph.
+        epochs: maximum passes over the positive edges.
+        patience: validations without a better score before training
+            stops; only used when a validation log is given.
+        seed: seed of the weights, the edge order and the negatives.
+        threads: torch intra-op threads used while training.
+        selection_metric: validation metric that picks the best epoch.
+    """
+
+    embedding_dim: int = 64
+    layers: int = 2
+    learning_rate: float = 0.005
+    regularization: float = 1e-4
+    batch_size: int = 4096
+    epochs: int = 60
+    patience: int = 3
+    seed: int = 0
+    threads: int = 1
+    selection_metric: str = "ndcg@20"
+
+    def __post_init__(self) -> None:
+        for name in (
+            "embedding_dim",
+            "layers",
+            "learning_rate",
+            "batch_size",
+            "threads",
+        ):
+            if getattr(self, name) <= 0:
+                raise ValueError(
+                    f"LightGcnConfig.{name} must be positive, got "
+                    f"{getattr(self, name)!r}."
+                )
+        if self.epochs < 0:
+            raise ValueError(
+                f"LightGcnConfig.epochs must be 0 or more, got {self.epochs}."
+            )
+        if not self.regularization >= 0.0:
+            raise ValueError(
+                "LightGcnConfig.regularization must be 0 or more, got "
+                f"{self.regularization!r}."
+            )
+        if self.patience < 1:
+            raise ValueError(
+                f"LightGcnConfig.patience must be positive, got {self.patience}."
+            )
+
+
+@dataclass
+class LightGcnModel:
+    """A trained LightGCN with the graph it propagates over.
+
+    Args:
+        network: the PyG module; nodes 0 to `user_count` - 1 are users,
+            the rest items.
+        graph: int64 [2, 2 * pairs] edges in both directions.
+    """
+
+    network: LightGCN
+    graph: torch.Tensor
+    user_count: int
+    item_count: int
+
+    @torch.no_grad()
+    def embeddings(self) -> tuple[torch.Tensor, torch.Tensor]:
+        """Return the propagated user and item embeddings.
+
+        Shapes: [users, dim] and [items, dim].
+        """
+        self.network.eval()
+        nodes = self.network.get_embedding(self.graph)
+        return nodes[: self.user_count], nodes[self.user_count :]
+
+
+@dataclass
+class LightGcnTrainResult:
+    """A trained model and the figures of its training.
+
+    `best_epoch` (1-based) is the epoch whose weights `model` has: the best
+    validation epoch when a validation log was given, else the last.
+    """
+
+    model: LightGcnModel
+    losses: list[float] = field(default_factory=list)
+    valid_metrics: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int = 0
+    seconds: float = 0.0
+
+
+def build_graph(edges: torch.Tensor, user_count: int) -> torch.Tensor:
+    """Turn (user, item) edges [2, n] into node edges in both directions."""
+    users, items = edges[0], edges[1] + user_count
+    return torch.cat([torch.stack([users, items]), torch.stack([items, users])], 1)
+
+
+def train_lightgcn(
+    train: InteractionLog, config: LightGcnConfig, valid: InteractionLog | None = None
+) -> LightGcnTrainResult:
+    """Train on `train`, choosing the epoch by full ranking of `valid`.
+
+    Only `train` pairs enter the graph. Validation users are scored from
+    their `train` embeddings, and those with no `train` event get the
+    all-time popularity of `train`, as in the evaluation.
+    """
+    started = time.perf_counter()
+    edges = build_edges(train)
+    user_count, item_count = len(train.user_ids), len(train.item_ids)
+    with torch_threads(config.threads), torch.random.fork_rng():
+        torch.manual_seed(config.seed)
+        network = LightGCN(
+            num_nodes=user_count + item_count,
+            embedding_dim=config.embedding_dim,
+            num_layers=config.layers,
+        )
+        model = LightGcnModel(
+            network=network,
+            graph=build_graph(edges, user_count),
+            user_count=user_count,
+            item_count=item_count,
+        )
+        result = _fit(model, edges, train, valid, config)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def lightgcn_score_function(
+    model: LightGcnModel, user_indices: np.ndarray
+) -> ScoreFunction:
+    """Score the users at `user_indices` (log user indices), by position."""
+    user_vectors, item_vectors = model.embeddings()
+    users = torch.from_numpy(np.asarray(user_indices, dtype=np.int64))
+
+    def score(positions: np.ndarray) -> torch.Tensor:
+        return user_vectors[users[torch.from_numpy(positions)]] @ item_vectors.T
+
+    return score
+
+
+def _fit(
+    model: LightGcnModel,
+    edges: torch.Tensor,
+    train: InteractionLog,
+    valid: InteractionLog | None,
+    config: LightGcnConfig,
+) -> LightGcnTrainResult:
+    network = model.network
+    generator = torch.Generator().manual_seed(config.seed)
+    optimizer = torch.optim.Adam(network.parameters(), lr=config.learning_rate)
+    positive_keys = torch.sort(edge_keys(edges, model.item_count)).values
+    validate = _validation(model, train, valid) if valid is not None else None
+
+    result = LightGcnTrainResult(model=model)
+    stopping = EarlyStopping(config.patience)
+    for epoch in range(1, config.epochs + 1):
+        network.train()
+        order = torch.randperm(edges.shape[1], generator=generator)
+        total = 0.0
+        for start in range(0, len(order), config.batch_size):
+            batch = edges[:, order[start : start + config.batch_size]]
+            users, positives = batch[0], batch[1]
+            negatives = sample_negatives(
+                users, positive_keys, model.item_count, generator
+            )
+            loss = _step_loss(model, users, positives, negatives, config)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            total += loss.item() * len(users)
+        result.losses.append(total / edges.shape[1])
+
+        if validate is None:
+            result.best_epoch = epoch
+            continue
+        metrics = validate()
+        result.valid_metrics.append(metrics)
+        score = metrics[config.selection_metric]
+        logger.info(
+            "LightGCN epoch %d: loss %.4f, valid %s %.4f",
+            epoch,
+            result.losses[-1],
+            config.selection_metric,
+            score,
+        )
+        stop = stopping.update(network, epoch, score)
+        result.best_epoch = stopping.best_epoch
+        if stop:
+            break
+    stopping.restore_best(network)
+    network.eval()
+    return result
+
+
+def _step_loss(
+    model: LightGcnModel,
+    users: torch.Tensor,
+    positives: torch.Tensor,
+    negatives: torch.Tensor,
+    config: LightGcnConfig,
+) -> torch.Tensor:
+    """Score positive and negative pairs in one propagation; PyG's BPR loss."""
+    offset = model.user_count
+    pairs = torch.stack(
+        [torch.cat([users, users]), torch.cat([positives, negatives]) + offset]
+    )
+    ranks = model.network(model.graph, pairs)
+    positive_ranks, negative_ranks = ranks.split(len(users))
+    nodes = torch.cat([users, positives + offset, negatives + offset])
+    return model.network.recommendation_loss(
+        positive_ranks, negative_ranks, node_id=nodes, lambda_reg=config.regularization
+    )
+
+
+def _validation(
+    model: LightGcnModel, train: InteractionLog, valid: InteractionLog
+) -> _ValidationFunction:
+    users = build_evaluation_users(train, valid)
+    counts = interaction_counts(train)
+    is_tail = ~head_item_mask(counts, HEAD_SHARE)
+    fallback = torch.from_numpy(rank_scores(counts))
+
+    def validate() -> dict[str, float]:
+        score = with_fallback(
+            lightgcn_score_function(model, users.users), users, fallback
+        )
+        top = rank_top_k(score, users, VALIDATION_CUTOFF)
+        return ranking_metrics(top, users, interaction_counts=counts, is_tail=is_tail)
+
+    return validate
