@@ -180,6 +180,11 @@ def _pick_listings(
     return ordered[:count]
 
 
+def current_session_listing_pks(visitor: Visitor) -> list[int]:
+    """Return the listings of the visitor's current session, oldest first."""
+    return _current_sessions([visitor])[0].viewed_listing_pks
+
+
 def _current_sessions(visitors: Sequence[Visitor | None]) -> list[_Session]:
     """Return each visitor's current session, reading all in one query."""
     sessions = [_Session(visitor=visitor) for visitor in visitors]
