@@ -1,9 +1,8 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef } from "react";
 import { Link, useNavigate, useParams } from "react-router-dom";
 
 import { deleteListingPhoto, updateListing, uploadListingPhotos } from "../api/listingEditing";
-import { fetchListing } from "../api/listings";
-import { Spinner } from "../components/Spinner";
+import { ListingNotReady, useListing } from "../hooks/useListing";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { diffListingBody, listingToFormValues } from "../sell/listingEdit";
 import { diffPhotos, storedPhotoEntry } from "../sell/photoList";
@@ -38,38 +37,17 @@ export async function saveListingEdit(listingId, saved, body, photos) {
 export function EditListingPage() {
   const { id } = useParams();
   const navigate = useNavigate();
-  const [state, setState] = useState({ status: "loading", listing: null, error: null });
   const saved = useRef(null);
+  const [state] = useListing(id, (listing) => {
+    saved.current = {
+      body: toListingBody(listingToFormValues(listing)),
+      photos: listing.photos ?? [],
+    };
+  });
   usePageTitle(state.listing ? `Edit: ${state.listing.title}` : "Edit a listing");
 
-  useEffect(() => {
-    const controller = new AbortController();
-    fetchListing(id, { signal: controller.signal })
-      .then((listing) => {
-        saved.current = {
-          body: toListingBody(listingToFormValues(listing)),
-          photos: listing.photos ?? [],
-        };
-        setState({ status: "ready", listing, error: null });
-      })
-      .catch((error) => {
-        if (!controller.signal.aborted) {
-          setState({ status: "error", listing: null, error: error.userMessage });
-        }
-      });
-    return () => controller.abort();
-  }, [id]);
-
-  if (state.status === "loading") {
-    return <Spinner label="Loading the listing" />;
-  }
-  if (state.status === "error") {
-    return (
-      <div className="error-box" role="alert">
-        <p>{state.error}</p>
-        <Link to="/">Back to the feed</Link>
-      </div>
-    );
+  if (state.status !== "ready") {
+    return <ListingNotReady state={state} />;
   }
   const { listing } = state;
   if (!listing.is_own || listing.status === "sold") {

@@ -1,11 +1,9 @@
-import { useEffect, useState } from "react";
 import { Link, useParams } from "react-router-dom";
 
-import { fetchListing } from "../api/listings";
 import { SellerActions } from "../components/SellerActions";
 import { ListingOwnerTools } from "../sell/ListingOwnerTools";
-import { Spinner } from "../components/Spinner";
 import { CONDITION_LABELS, formatDate, formatPrice } from "../format";
+import { ListingNotReady, useListing } from "../hooks/useListing";
 import { usePageTitle } from "../hooks/usePageTitle";
 import { PhotoGallery } from "../listing/PhotoGallery";
 import { RelatedListings } from "../listing/RelatedListings";
@@ -24,32 +22,11 @@ export function categorySearchPath(listing) {
 
 export function ListingPage() {
   const { id } = useParams();
-  const [state, setState] = useState({ status: "loading", listing: null, error: null });
+  const [state, setState] = useListing(id);
   usePageTitle(state.listing?.title ?? "Listing");
 
-  useEffect(() => {
-    const controller = new AbortController();
-    setState({ status: "loading", listing: null, error: null });
-    fetchListing(id, { signal: controller.signal })
-      .then((listing) => setState({ status: "ready", listing, error: null }))
-      .catch((error) => {
-        if (!controller.signal.aborted) {
-          setState({ status: "error", listing: null, error: error.userMessage });
-        }
-      });
-    return () => controller.abort();
-  }, [id]);
-
-  if (state.status === "loading") {
-    return <Spinner label="Loading the listing" />;
-  }
-  if (state.status === "error") {
-    return (
-      <div className="error-box" role="alert">
-        <p>{state.error}</p>
-        <Link to="/">Back to the feed</Link>
-      </div>
-    );
+  if (state.status !== "ready") {
+    return <ListingNotReady state={state} />;
   }
 
   const { listing } = state;
