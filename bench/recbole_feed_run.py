@@ -172,7 +172,7 @@ def main() -> int:
             callback_fn=lambda epoch, score: valid_scores.append(float(score)),
         )
         # The first epoch with the best score, as RecBole's early stopping
-        # keeps it; the checkpoint holds that epoch's weights.
+        # keeps it; the checkpoint contains that epoch's weights.
         best_epoch = int(np.argmax(valid_scores)) + 1
         checkpoint = torch.load(trainer.saved_model_file, map_location="cpu")
         model.load_state_dict(checkpoint["state_dict"])

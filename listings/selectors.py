@@ -442,10 +442,10 @@ def similar_listings(
     if listing.product_id is not None:
         found = list(candidates.filter(product_id=listing.product_id)[:limit])
     if len(found) < limit and nearest:
-        taken = {similar.pk for similar in found}
-        wanted = [pk for pk in dict.fromkeys(nearest) if pk not in taken]
-        by_pk = candidates.in_bulk(wanted)
-        found += [by_pk[pk] for pk in wanted if pk in by_pk][: limit - len(found)]
+        found_pks = {similar.pk for similar in found}
+        nearest_pks = [pk for pk in dict.fromkeys(nearest) if pk not in found_pks]
+        by_pk = candidates.in_bulk(nearest_pks)
+        found += [by_pk[pk] for pk in nearest_pks if pk in by_pk][: limit - len(found)]
     if len(found) < limit and listing.category_id is not None:
         found += list(
             candidates.filter(category_id=listing.category_id).exclude(

@@ -31,9 +31,9 @@ def has_blocked(*, blocker: User, blocked: User) -> bool:
 def blocker_ids(user: User | AnonymousUser) -> set[int]:
     """Return the ids of users who blocked `user`.
 
-    Their listings are closed to `user` even by a direct link, while
-    `user` can still open the listings of someone they blocked themselves
-    (the page says so and offers to unblock).
+    Their listings are closed to `user` even by a direct link. A user can
+    still open the listings of someone they blocked themselves, and the
+    page shows the block and offers to unblock.
     """
     if not isinstance(user, User):
         return set()

@@ -317,7 +317,7 @@ def _load_fresh_vectors(
 def clear_caches() -> None:
     """Forget every loaded artifact; the next request loads them again.
 
-    Also forgets the cached feed rankings, which were built from them.
+    The cached feed rankings, which were built from them, are dropped too.
     """
     clear_rankings()
     with _lock:

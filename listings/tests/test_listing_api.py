@@ -231,9 +231,9 @@ def test_delete_listing_with_interactions(seller, seller_client):
 
     assert [response.status_code for response in responses] == [204, 204]
     assert Listing.objects.filter(seller=seller).count() == 0
-    kept = Interaction.objects.get()
-    assert kept.listing_id is None
-    assert kept.product_id == of_product.product_id
+    remaining = Interaction.objects.get()
+    assert remaining.listing_id is None
+    assert remaining.product_id == of_product.product_id
 
 
 def test_unknown_listing_is_404(seller_client):

@@ -86,7 +86,7 @@ def test_similar_hides_blocked_sellers(viewer):
     assert len(similar_anonymous) == 4
 
 
-def test_listing_of_user_who_blocked_viewer_is_not_found(client, viewer):
+def test_blocker_listing_not_found_for_blocked(client, viewer):
     blocked_me = UserFactory(username="blocked-me")
     BlockFactory(blocker=blocked_me, blocked=viewer)
     listing = ListingFactory(seller=blocked_me)
@@ -101,7 +101,7 @@ def test_listing_of_user_who_blocked_viewer_is_not_found(client, viewer):
     assert APIClient().get(f"/api/v1/listings/{listing.pk}/").status_code == 200
 
 
-def test_listing_of_user_viewer_blocked_stays_reachable(client, viewer):
+def test_blocked_user_listing_stays_reachable(client, viewer):
     blocked = UserFactory(username="blocked")
     BlockFactory(blocker=viewer, blocked=blocked)
     listing = ListingFactory(seller=blocked)

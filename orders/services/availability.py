@@ -18,7 +18,7 @@ def find_unavailability(
     reserved for this buyer. `buyer_pk` is None for an anonymous visitor,
     who cannot hold a reservation. `blocked_seller_pks` are the users on
     either side of a block with the buyer, whose listings the buyer cannot
-    buy. The result is only final when the caller holds the listing's row
+    buy. The result is only final when the caller has the listing's row
     lock.
     """
     if buyer_pk is not None and listing.seller_id == buyer_pk:

@@ -35,7 +35,7 @@ def client_for(user):
     return client
 
 
-def test_add_to_cart_refuses_blocked_seller(blocked_pair):
+def test_add_to_cart_rejects_blocked_seller(blocked_pair):
     seller, buyer = blocked_pair
     listing = ListingFactory(seller=seller, title="Galaxy S23")
 
@@ -50,7 +50,7 @@ def test_add_to_cart_refuses_blocked_seller(blocked_pair):
     assert CartItem.objects.count() == 0
 
 
-def test_checkout_refuses_listing_blocked_after_it_went_in_the_cart(seller, buyer):
+def test_checkout_rejects_later_blocked_seller(seller, buyer):
     listing = ListingFactory(seller=seller, title="Galaxy S23")
     other = ListingFactory(title="iPad Air")
     services.add_to_cart(user=buyer, session=None, listing=listing)
@@ -73,7 +73,7 @@ def test_checkout_refuses_listing_blocked_after_it_went_in_the_cart(seller, buye
     ]
 
 
-def test_make_offer_refuses_blocked_seller(blocked_pair):
+def test_make_offer_rejects_blocked_seller(blocked_pair):
     seller, buyer = blocked_pair
     listing = ListingFactory(seller=seller, price=Decimal("300000"), currency="KRW")
 

@@ -46,7 +46,7 @@ def test_nearest_listings_come_from_the_same_group(served_catalog):
     assert [group_of(served_catalog, pk) for pk in nearest] == ["cameras"] * 5
 
 
-def test_related_endpoint_orders_similar_by_the_index(served_catalog):
+def test_related_endpoint_follows_index_order(served_catalog):
     camera = served_catalog.listings["cameras"][0]
     other_seller = UserFactory(username="other-seller")
     Listing.objects.filter(
@@ -72,7 +72,7 @@ def test_nearest_is_empty_without_a_served_model():
     assert nearest_listing_pks(listing.pk, 5) == []
 
 
-def test_similar_puts_same_product_then_nearest_then_category():
+def test_similar_listings_group_order():
     viewer = UserFactory(username="viewer")
     blocked = UserFactory(username="blocked")
     BlockFactory(blocker=viewer, blocked=blocked)
@@ -113,7 +113,7 @@ def test_similar_puts_same_product_then_nearest_then_category():
     assert [item.pk for item in anonymous] == [same_product.pk, near_blocked.pk]
 
 
-def test_related_endpoint_hides_what_the_viewer_may_not_see():
+def test_related_endpoint_hides_invisible_listings():
     viewer = UserFactory(username="viewer")
     client = APIClient()
     client.force_authenticate(viewer)
