@@ -9,7 +9,6 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.conf import settings
 from django.contrib.sessions.backends.base import SessionBase
 
-from listings.models import Listing
 from suggestions.history import mark_anonymous_session
 from suggestions.services import Visitor, record_view
 
@@ -152,20 +151,7 @@ class SessionConsumer(AsyncJsonWebsocketConsumer):
     @database_sync_to_async
     def _record_view(self, listing_pk: int) -> bool:
         assert self.visitor is not None
-        # Only listings anyone may see are recorded. Hidden ones are never
-        # suggested, so their views would add nothing.
-        listing = Listing.objects.filter(
-            pk=listing_pk,
-            status__in=[
-                Listing.Status.ACTIVE,
-                Listing.Status.RESERVED,
-                Listing.Status.SOLD,
-            ],
-        ).first()
-        if listing is None:
-            return False
-        record_view(visitor=self.visitor, listing=listing)
-        return True
+        return record_view(visitor=self.visitor, listing_pk=listing_pk) is not None
 
     async def suggestions_ready(self, event: dict[str, Any]) -> None:
         await self.send_json(event["message"])
