@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet, Window
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
 
 from accounts.models import User
@@ -47,7 +47,13 @@ _CARD_FIELDS = (
     "condition",
     _ASIN,
     "product__image_urls",
+    "first_photo",
 )
+
+
+# The storage of listing photos, which turns a stored file name into its URL
+# as `photo.image.url` does.
+_PHOTO_STORAGE = ListingPhoto._meta.get_field("image").storage
 
 
 @dataclass(frozen=True)
@@ -113,12 +119,18 @@ def compute_suggestions_batch(
         exclude=[set(session.item_ids) for session in sessions],
     )
     wanted = {item.item_id for items in ranked for item in items}
+    # Each candidate comes with the file name of its first photo, so the
+    # cards need no query of their own.
+    first_photo = ListingPhoto.objects.filter(listing_id=OuterRef("pk")).order_by(
+        "position", "pk"
+    )
     candidates = list(
         Listing.objects.filter(
             status=Listing.Status.ACTIVE,
             hidden_by_staff=False,
             product__parent_asin__in=wanted,
         )
+        .annotate(first_photo=Subquery(first_photo.values("image")[:1]))
         .order_by("-bumped_at", "-pk")
         .values(*_CARD_FIELDS)
     )
@@ -133,10 +145,9 @@ def compute_suggestions_batch(
         _pick_listings(session, items, candidates, blocked, count)
         for session, items in zip(sessions, ranked, strict=True)
     ]
-    photos = _first_photo_urls([row["pk"] for rows in picks for row in rows])
     results: list[SessionSuggestions] = []
     for session, items, rows in zip(sessions, ranked, picks, strict=True):
-        cards = [_card(row, photos) for row in rows]
+        cards = [_card(row) for row in rows]
         if len(cards) < count:
             # Too few TailNet items have a buyable listing: fill the rest from
             # popularity so that a small catalog still gets a full list.
@@ -238,23 +249,13 @@ def _fill_session(
             session.item_ids.append(asin)
 
 
-def _first_photo_urls(listing_pks: list[int]) -> dict[int, str]:
-    """Return the URL of the first photo of each listing that has one."""
-    urls: dict[int, str] = {}
-    if not listing_pks:
-        return urls
-    photos = ListingPhoto.objects.filter(listing_id__in=listing_pks).order_by(
-        "listing_id", "position", "pk"
-    )
-    for photo in photos:
-        urls.setdefault(photo.listing_id, photo.image.url)
-    return urls
-
-
-def _card(row: dict[str, Any], photo_urls: dict[int, str]) -> dict[str, Any]:
+def _card(row: dict[str, Any]) -> dict[str, Any]:
     """Serialize a candidate row as `_serialize` does a listing."""
     image_urls = row["product__image_urls"] or []
-    image_url = photo_urls.get(row["pk"]) or (str(image_urls[0]) if image_urls else "")
+    if row["first_photo"]:
+        image_url = _PHOTO_STORAGE.url(row["first_photo"])
+    else:
+        image_url = str(image_urls[0]) if image_urls else ""
     return {
         "id": row["pk"],
         "title": row["title"],

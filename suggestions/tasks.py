@@ -9,7 +9,16 @@ from suggestions.history import prune_session_views
 from suggestions.services import Visitor, push_pending_suggestions, push_suggestions
 
 
-@shared_task(name="suggestions.push_suggestions", soft_time_limit=30, time_limit=60)
+# The task is acknowledged when it starts, not when it ends as other tasks
+# are (CELERY_TASK_ACKS_LATE), so a worker fetches the next push while it
+# runs this one. A redelivery after a crash would add nothing, because the
+# batched views were already taken off the pending list.
+@shared_task(
+    name="suggestions.push_suggestions",
+    soft_time_limit=30,
+    time_limit=60,
+    acks_late=False,
+)
 def push_suggestions_task(
     user_pk: int | None, session_key: str, batched: bool = False
 ) -> int:

@@ -5,6 +5,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from listings.models import ListingPhoto
 from recommender.models import ModelVersion
 from suggestions import serving
 from suggestions.models import SessionView
@@ -67,6 +68,30 @@ def test_tailnet_fills_short_list_from_popularity():
     titles = [item["title"] for item in suggestions.listings]
     assert titles[:2] == ["lens", "tripod"]
     assert sorted(titles) == ["bag", "lens", "strap", "tripod"]
+
+
+def test_tailnet_cards_use_first_photo():
+    buyer, listings = build_market()
+    register_tailnet(camera_sequences(listings))
+    later = ListingPhoto.objects.create(
+        listing=listings["lens"], image="listings/2026/01/later.jpg", position=1
+    )
+    first = ListingPhoto.objects.create(
+        listing=listings["lens"], image="listings/2026/01/first.jpg", position=0
+    )
+    tripod_product = listings["tripod"].product
+    tripod_product.image_urls = ["https://images.example/tripod.jpg"]
+    tripod_product.save()
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["camera"])
+
+    suggestions = compute_suggestions(visitor, count=2)
+
+    cards = {item["title"]: item for item in suggestions.listings}
+    assert suggestions.source == "tailnet"
+    assert cards["lens"]["image_url"] == first.image.url
+    assert cards["lens"]["image_url"] != later.image.url
+    assert cards["tripod"]["image_url"] == "https://images.example/tripod.jpg"
 
 
 def test_newly_promoted_version_used():
