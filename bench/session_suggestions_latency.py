@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import gc
 import json
 import os
 import random
@@ -217,6 +218,11 @@ def main() -> None:
         setup_django(arguments, secret_key=SECRET_KEY)
         artifact_dir = Path(tempfile.mkdtemp(prefix="session-bench-"))
         listing_ids = seed(arguments.listings, artifact_dir)
+        # The sockets run in this process, which loaded Django and PyTorch to
+        # seed. A full garbage collection of those objects takes over 100 ms
+        # and would pause every socket, so they are frozen out of it.
+        gc.collect()
+        gc.freeze()
         redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
         environment = {
             **os.environ,

@@ -4,13 +4,26 @@ import os
 from typing import Any
 
 from celery import Celery
-from celery.signals import task_postrun, task_prerun
+from celery.signals import task_postrun, task_prerun, worker_process_init, worker_ready
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "marketplace.settings")
 
 app = Celery("marketplace")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_ready.connect
+@worker_process_init.connect
+def freeze_worker_startup_objects(**kwargs: Any) -> None:
+    """Freeze the loaded modules out of garbage collection once started.
+
+    `worker_ready` comes in the main process, which runs the tasks of the
+    solo pool, and `worker_process_init` in each prefork pool process.
+    """
+    from marketplace.gc_freeze import freeze_startup_objects
+
+    freeze_startup_objects()
 
 
 @task_prerun.connect
