@@ -58,12 +58,12 @@ def record_view(*, visitor: Visitor, listing_pk: int) -> int | None:
     stores nothing new: the page was reloaded or its socket reconnected.
     Its id is returned and its suggestions are still pushed.
 
-    The lookups and inserts run as one statement, in a transaction that
-    does not wait for its commit to reach the disk (`synchronous_commit`
-    off). A database crash can lose the views of its last moments
-    (PostgreSQL bounds that to three times `wal_writer_delay`) but never
-    leaves a partial row, and the view is on the hot path of every
-    suggestion.
+    The lookups and inserts run as one statement. Its transaction does
+    not wait for the commit to reach the disk (`synchronous_commit` off),
+    because every suggestions push waits for this commit. A crash of the
+    database server can lose the latest views, those that the WAL writer
+    had not flushed yet (it flushes every `wal_writer_delay`, 200 ms by
+    default).
     """
     now = timezone.now()
     gap = dt.timedelta(minutes=settings.SUGGESTIONS_SESSION_GAP_MINUTES)
