@@ -14,7 +14,9 @@ Electronics kcore5 train file, then bulk-creates:
 
 For each size it builds the faiss index the way the index task does. It
 measures the recall@100 of an HNSW index against exact search and the
-speed-up of one query. Then it starts one daphne web process and sends a
+speed-up of one query. Then it starts the web server (gunicorn with
+--workers processes, as production serves HTTP, or daphne with --server
+daphne) and sends a
 fixed rate of requests from client threads, first to the listing detail
 endpoint (one primary-key lookup, the baseline) and then to the feed.
 Latency runs from each request's scheduled send time, so a server that
@@ -129,6 +131,26 @@ def parse_arguments() -> argparse.Namespace:
         default=30.0,
         help="RECOMMENDER_FEED_CACHE_SECONDS of the web process: seconds it "
         "reuses a user's ranking; 0 ranks on every request (default: 30)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("gunicorn", "daphne"),
+        default="gunicorn",
+        help="web server: gunicorn (WSGI, how production serves HTTP) or "
+        "daphne (ASGI, how production serves websockets) (default: gunicorn)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="gunicorn worker processes (WEB_CONCURRENCY); daphne always runs "
+        "one process (default: 1)",
+    )
+    parser.add_argument(
+        "--no-freeze-heap",
+        action="store_true",
+        help="run the web process with RECOMMENDER_FREEZE_HEAP=false, to "
+        "measure the collector's pauses",
     )
     parser.add_argument(
         "--web-port",
@@ -438,25 +460,35 @@ def measure_server(arguments, cookies, trivial_pks):
             # would, instead of connecting per request.
             "DATABASE_CONN_MAX_AGE": "600",
             "RECOMMENDER_FEED_CACHE_SECONDS": str(arguments.feed_cache_seconds),
+            "RECOMMENDER_FREEZE_HEAP": str(not arguments.no_freeze_heap).lower(),
         }
     )
-    log_path = Path(os.environ["RECOMMENDER_ARTIFACT_DIR"]) / "daphne.log"
+    if arguments.server == "gunicorn":
+        environment["WEB_CONCURRENCY"] = str(arguments.workers)
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "marketplace/gunicorn_conf.py",
+            "--bind",
+            f"127.0.0.1:{arguments.web_port}",
+        ]
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(arguments.web_port),
+            "marketplace.asgi:application",
+        ]
+    log_path = Path(os.environ["RECOMMENDER_ARTIFACT_DIR"]) / "web.log"
     with open(log_path, "ab") as log:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(arguments.web_port),
-                "marketplace.asgi:application",
-            ],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log,
-            stderr=log,
+            command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log
         )
         try:
             base, feed, rss_mb = load_server(arguments, server, cookies, trivial_pks)
@@ -519,7 +551,7 @@ def wait_for_server(port: int) -> None:
             time.sleep(0.2)
     raise RuntimeError(
         f"The web process did not respond on port {port} within 60 s; see "
-        "daphne.log in the artifact directory."
+        "web.log in the artifact directory."
     )
 
 
@@ -580,17 +612,36 @@ def run_phase(arguments, next_request) -> PhaseResult:
     return PhaseResult(latencies_ms=latencies, errors=errors[0])
 
 
+def server_processes(pid: int) -> list[int]:
+    """Return `pid` and its child processes (gunicorn's workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *map(int, children)]
+
+
 def cpu_seconds(pid: int) -> float:
-    """Return the user and system CPU time of process `pid` so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """Return the user and system CPU time of the server so far.
+
+    Sums the process and its children, so gunicorn's workers count.
+    """
+    total = 0.0
+    for process in server_processes(pid):
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def resident_memory_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Return the largest resident memory of one server process, in MB.
+
+    With gunicorn that is a worker, which holds the models and the index;
+    the master process only watches the workers.
+    """
+    largest = 0.0
+    for process in server_processes(pid):
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                largest = max(largest, int(line.split()[1]) / 1024)
+    return largest
 
 
 if __name__ == "__main__":

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from accounts.models import Neighbourhood, User
+from accounts.selectors import home_neighbourhood
 from listings.models import Listing, Product
 from recommender.feed_cache import get_ranking, store_ranking
 from recommender.feed_filters import CandidateRow, allowed_candidates
@@ -134,12 +135,15 @@ def get_home_feed(
     cursor: str | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
     neighbourhood_pk: int | None = None,
+    near_home: bool = False,
     request_id: uuid.UUID | None = None,
 ) -> FeedPage:
     """Return one page of the home feed for `user` and log its impressions.
 
     `neighbourhood_pk` puts listings near that neighbourhood first in the
-    popularity feed; a cursor keeps the neighbourhood of its first page.
+    popularity feed; with `near_home` and no `neighbourhood_pk`, the
+    signed-in user's home neighbourhood does. A cursor keeps the
+    neighbourhood of its first page.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(
@@ -163,6 +167,9 @@ def get_home_feed(
                 "The cursor belongs to a feed that is no longer available; "
                 "request the first page without a cursor."
             )
+        if near_home and cursor is None and position.neighbourhood_pk is None:
+            # Looked up only here: a personalized feed does not need it.
+            position = replace(position, neighbourhood_pk=_home_pk(signed_in))
         ranking = _popular_ranking(signed_in, position.neighbourhood_pk)
 
     page = _cut_page(
@@ -174,6 +181,11 @@ def get_home_feed(
     )
     _log_impressions(page, user=signed_in, offset=position.offset)
     return page
+
+
+def _home_pk(user: User | None) -> int | None:
+    home = home_neighbourhood(user) if user is not None else None
+    return home.pk if home is not None else None
 
 
 def _cut_page(
@@ -367,7 +379,9 @@ def _rank_for_user(
     return _Ranking(
         rows=ranked,
         scores=scores,
-        explain=partial(_similarity_reasons, model, index, history),
+        explain=partial(
+            _similarity_reasons, index, history, _history_profile(model, history)
+        ),
         strategy="gnn" if gnn_used else "two_tower",
         model_version_pk=version.pk,
         gnn_version_pk=gnn_version.pk if gnn_used and gnn_version else None,
@@ -474,36 +488,48 @@ def _log_unavailable_artifact(version_pk: int, error: OSError) -> None:
     )
 
 
-def _similarity_reasons(
-    model: TwoTowerModel, index: ServingIndex, history: _History, pks: list[int]
-) -> dict[int, str]:
-    """Name, for each listing, the history product it is most similar to.
+@dataclass(frozen=True)
+class _HistoryProfile:
+    """What the reasons of one ranking compare each listing with."""
 
-    Only history products that the model has an id row for are compared,
-    since only those shaped the user vector.
-    """
-    reasons = dict.fromkeys(pks, "Picked for you")
-    vectors = index.vectors_of(pks)
+    # Position in the history of each product the model has an id row for;
+    # only those shaped the user vector.
+    known: list[int]
+    vectors: np.ndarray
+    titles: dict[int, str]
+
+
+def _history_profile(model: TwoTowerModel, history: _History) -> _HistoryProfile:
+    """Read the titles and vectors of the history once per ranking."""
     rows = model.index_of(history.parent_asins)
     known = [number for number, row in enumerate(rows) if row >= 0]
-    if not known or not vectors:
-        return reasons
+    if not known:
+        return _HistoryProfile(known=[], vectors=np.empty((0, 0)), titles={})
     with torch.no_grad():
-        history_vectors = model.known_item_vectors(
-            torch.from_numpy(rows[known])
-        ).numpy()
+        vectors = model.known_item_vectors(torch.from_numpy(rows[known])).numpy()
     titles = dict(
         Product.objects.filter(
             pk__in=[history.product_pks[number] for number in known]
         ).values_list("pk", "title")
     )
+    return _HistoryProfile(known=known, vectors=vectors, titles=titles)
+
+
+def _similarity_reasons(
+    index: ServingIndex, history: _History, profile: _HistoryProfile, pks: list[int]
+) -> dict[int, str]:
+    """Name, for each listing, the history product it is most similar to."""
+    reasons = dict.fromkeys(pks, "Picked for you")
+    vectors = index.vectors_of(pks)
+    if not profile.known or not vectors:
+        return reasons
     listed = [pk for pk in pks if pk in vectors]
     matrix = np.stack([vectors[pk] for pk in listed])
-    nearest = (matrix @ history_vectors.T).argmax(axis=1)
+    nearest = (matrix @ profile.vectors.T).argmax(axis=1)
     for pk, choice in zip(listed, nearest, strict=True):
-        number = known[int(choice)]
+        number = profile.known[int(choice)]
         # Imported products may carry an empty or blank title.
-        title = (titles.get(history.product_pks[number]) or "").strip()
+        title = (profile.titles.get(history.product_pks[number]) or "").strip()
         if not title:
             continue
         verb = _REASON_VERBS.get(history.kinds[number], "viewed")
@@ -608,12 +634,31 @@ def _popular_listing_pks(nearby: tuple[int, ...]) -> list[int]:
     return ranked
 
 
+# The columns a feed card shows (the API's FeedListingSerializer and the
+# home page template); the rest of a product row, its descriptions and
+# attributes, is large and unused here.
+_CARD_FIELDS = (
+    "title",
+    "price",
+    "currency",
+    "condition",
+    "status",
+    "bumped_at",
+    "neighbourhood__name",
+    "product__parent_asin",
+    "product__image_urls",
+    "seller__username",
+    "seller__display_name",
+    "seller__erased_at",
+    "seller__is_demo",
+)
+
+
 def _load_listings(pks: list[int]) -> list[Listing]:
     # Prefetched photos serve `Listing.image_url` without a query per card.
     by_pk = (
-        Listing.objects.select_related(
-            "product__category", "category", "neighbourhood", "seller"
-        )
+        Listing.objects.select_related("neighbourhood", "product", "seller")
+        .only(*_CARD_FIELDS)
         .prefetch_related("photos")
         .in_bulk(pks)
     )
