@@ -38,6 +38,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import os
 import random
@@ -75,6 +76,16 @@ SEQUENTIAL_REQUESTS = 50
 class PhaseResult:
     latencies_ms: list[float]
     errors: int
+    # (seconds from the start of the phase, latency in ms) of each request.
+    timeline: list[tuple[float, float]]
+
+    def slowest(self, count: int = 6) -> str:
+        """Describe the slowest requests and when they were sent.
+
+        Requests slowed by one stall were sent close together.
+        """
+        worst = sorted(self.timeline, key=lambda entry: -entry[1])[:count]
+        return ", ".join(f"{ms:.0f} ms at {at:.2f} s" for at, ms in sorted(worst))
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -242,8 +253,17 @@ def run(arguments: argparse.Namespace, artifact_dir: Path) -> None:
         vectors = np.concatenate([vectors, noisy])
         trivial_pks = random.Random(size).sample(listing_pks.tolist(), 200)
 
-        build_seconds = register_index(version, listing_pks, vectors, artifact_dir)
-        recall, speedup = measure_recall(listing_pks, vectors, user_vectors)
+        build_seconds, served = register_index(
+            version, listing_pks, vectors, artifact_dir
+        )
+        recall, feed_recall, speedup = measure_recall(
+            served, listing_pks, vectors, user_vectors
+        )
+        print(
+            f"Recall@100 at efSearch {served.config.ef_search}: {recall:.3f}; "
+            "at the feed's search depth "
+            f"({max(served.config.ef_search, feed_depth())}): {feed_recall:.3f}"
+        )
         base, feed, rss_mb = measure_server(arguments, cookies, trivial_pks)
         for name, result in (("baseline", base), ("feed", feed)):
             rows.append(
@@ -386,8 +406,17 @@ def synthetic_vectors(count: int, product_vectors, noise: float, rng) -> np.ndar
     return (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
 
 
-def register_index(version, listing_pks, vectors, artifact_dir: Path) -> float:
-    """Build and register the index as the index task does; return seconds."""
+def feed_depth() -> int:
+    from django.conf import settings
+
+    return settings.RECOMMENDER_FEED_CANDIDATES
+
+
+def register_index(version, listing_pks, vectors, artifact_dir: Path):
+    """Build and register the index as the index task does.
+
+    Returns the build time in seconds and the index.
+    """
     import uuid
 
     from django.conf import settings
@@ -414,27 +443,52 @@ def register_index(version, listing_pks, vectors, artifact_dir: Path) -> float:
         started_at=timezone.now(),
     )
     print(f"Built {ann.kind} index of {len(ann)} listings in {seconds:.1f} s")
-    return seconds
+    return seconds, ann
 
 
-def measure_recall(listing_pks, vectors, user_vectors) -> tuple[float, float]:
-    """Return recall@100 of the served index against exact search, and the
-    ratio of the median exact query time to the median index query time."""
+def measure_recall(served, listing_pks, vectors, user_vectors):
+    """Return recall@100 of an HNSW index against exact search.
+
+    Recall is measured at the configured efSearch and at the feed's search
+    depth (the feed asks for RECOMMENDER_FEED_CANDIDATES neighbours, which
+    raises efSearch to that). Also returns the ratio of the median exact
+    query time to the median HNSW query time at the configured efSearch.
+    The served index is reused when it is HNSW; below
+    RECOMMENDER_ANN_EXACT_BELOW it is exact, so an HNSW index is built for
+    the measurement.
+    """
+    import dataclasses
+
     import faiss
     from django.conf import settings
 
-    from recommender.ml.ann_index import AnnConfig, build_ann_index, recall_at_k
+    from recommender.ml.ann_index import (
+        AnnConfig,
+        AnnIndex,
+        build_ann_index,
+        recall_at_k,
+    )
 
     faiss.omp_set_num_threads(1)
-    ann = build_ann_index(
-        vectors,
-        listing_pks,
-        AnnConfig(exact_below=0, ef_search=settings.RECOMMENDER_ANN_EF_SEARCH),
+    ann = served
+    if ann.kind != "hnsw":
+        ann = build_ann_index(
+            vectors,
+            listing_pks,
+            AnnConfig(exact_below=0, ef_search=settings.RECOMMENDER_ANN_EF_SEARCH),
+        )
+    deep = AnnIndex(
+        ann.index,
+        ann.ids,
+        dataclasses.replace(
+            ann.config, ef_search=max(ann.config.ef_search, feed_depth())
+        ),
     )
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
-    found, truth, ann_times, exact_times = [], [], [], []
+    found, deep_found, truth, ann_times, exact_times = [], [], [], [], []
     for query in user_vectors:
+        deep_found.append(deep.search(query, RECALL_K)[0])
         started = time.perf_counter()
         ids, _ = ann.search(query, RECALL_K)
         ann_times.append(time.perf_counter() - started)
@@ -444,7 +498,9 @@ def measure_recall(listing_pks, vectors, user_vectors) -> tuple[float, float]:
         found.append(ids)
         truth.append(listing_pks[rows[0]])
     recall = recall_at_k(np.stack(found), np.stack(truth))
-    return recall, statistics.median(exact_times) / statistics.median(ann_times)
+    deep_recall = recall_at_k(np.stack(deep_found), np.stack(truth))
+    speedup = statistics.median(exact_times) / statistics.median(ann_times)
+    return recall, deep_recall, speedup
 
 
 def measure_server(arguments, cookies, trivial_pks):
@@ -519,6 +575,11 @@ def load_server(arguments, server, cookies, trivial_pks):
         f"One feed request at a time: median "
         f"{statistics.median(sequential):.1f} ms over {len(sequential)} requests"
     )
+    # The client threads share this process with the model, the vectors and
+    # the ORM objects created above; a full garbage collection here would
+    # delay every request in flight and count as server latency.
+    gc.collect()
+    gc.freeze()
     cpu_start = cpu_seconds(server.pid)
     base = run_phase(
         arguments,
@@ -536,7 +597,8 @@ def load_server(arguments, server, cookies, trivial_pks):
         requests = len(result.latencies_ms) + result.errors
         print(
             f"Web process CPU in the {name} phase: {seconds:.1f} s, "
-            f"{seconds * 1000 / max(requests, 1):.1f} ms per request"
+            f"{seconds * 1000 / max(requests, 1):.1f} ms per request; slowest: "
+            f"{result.slowest()}"
         )
     return base, feed, resident_memory_mb(server.pid)
 
@@ -571,6 +633,7 @@ def run_phase(arguments, next_request) -> PhaseResult:
     interval = arguments.clients / arguments.rate
     count = int(arguments.duration * arguments.rate / arguments.clients)
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []
     errors = [0]
     lock = threading.Lock()
     start = time.perf_counter() + 0.5
@@ -597,6 +660,7 @@ def run_phase(arguments, next_request) -> PhaseResult:
             with lock:
                 if ok:
                     latencies.append(elapsed_ms)
+                    timeline.append((scheduled - start, elapsed_ms))
                 else:
                     errors[0] += 1
         connection.close()
@@ -609,7 +673,7 @@ def run_phase(arguments, next_request) -> PhaseResult:
         thread.start()
     for thread in threads:
         thread.join()
-    return PhaseResult(latencies_ms=latencies, errors=errors[0])
+    return PhaseResult(latencies_ms=latencies, errors=errors[0], timeline=timeline)
 
 
 def server_processes(pid: int) -> list[int]:

@@ -1,10 +1,10 @@
 """gunicorn settings for serving the site's HTTP requests.
 
 Production serves HTTP with gunicorn (WSGI) and only the websockets
-(`/ws/`) with daphne: under daphne every synchronous Django view crosses
-from the event loop to a worker thread and back, which cost about 4 ms of
-CPU time per request on top of a 3.4 ms listing lookup in the feed
-benchmark (docs/benchmarks.md). Run from the project root:
+(`/ws/`) with daphne. Under daphne every synchronous Django view crosses
+from the event loop to a worker thread and back, which roughly doubled
+the CPU time of a listing lookup in the feed benchmark (docs/benchmarks.md).
+Run from the project root:
 
     gunicorn -c marketplace/gunicorn_conf.py
 

@@ -108,9 +108,14 @@ class _History:
 
 @dataclass(frozen=True)
 class _Ranking:
-    """A whole ranked scroll, before it is cut into pages."""
+    """A whole ranked scroll, before it is cut into pages.
 
-    rows: list[CandidateRow]
+    Holds only listing pks, best first: a process caches thousands of
+    rankings (`feed_cache`), and a list of ints is one object for the
+    garbage collector to walk where a list of row objects is hundreds.
+    """
+
+    pks: list[int]
     scores: dict[int, float]
     # Returns the reason of each listing pk; called for one page at a time.
     explain: Callable[[list[int]], dict[int, str]]
@@ -202,11 +207,11 @@ def _cut_page(
     # boundary.
     offset = position.offset
     if ranking.from_cache:
-        page_rows, end = _available_rows(ranking.rows, offset, page_size, user)
+        page_pks, end = _available_pks(ranking.pks, offset, page_size, user)
     else:
-        page_rows = ranking.rows[offset : offset + page_size]
-        end = offset + len(page_rows)
-    listings = _load_listings([row.pk for row in page_rows])
+        page_pks = ranking.pks[offset : offset + page_size]
+        end = offset + len(page_pks)
+    listings = _load_listings(page_pks)
     reasons = ranking.explain([listing.pk for listing in listings])
     items = [
         FeedItem(
@@ -217,7 +222,7 @@ def _cut_page(
         for listing in listings
     ]
     next_cursor = None
-    if end < len(ranking.rows):
+    if end < len(ranking.pks):
         next_cursor = _encode_cursor(
             _Cursor(
                 strategy=ranking.strategy,
@@ -235,21 +240,21 @@ def _cut_page(
     )
 
 
-def _available_rows(
-    rows: list[CandidateRow], offset: int, page_size: int, user: User | None
-) -> tuple[list[CandidateRow], int]:
-    """Return the next `page_size` rows from `offset` that pass the filters.
+def _available_pks(
+    pks: list[int], offset: int, page_size: int, user: User | None
+) -> tuple[list[int], int]:
+    """Return the next `page_size` pks from `offset` that pass the filters.
 
-    Rows of a cached ranking may have been sold, hidden or excluded since it
-    was ranked; those are skipped. Returns the rows and the offset after the
-    last row read.
+    Listings of a cached ranking may have been sold, hidden or excluded
+    since it was ranked; those are skipped. Returns the pks and the offset
+    after the last pk read.
     """
-    page: list[CandidateRow] = []
+    page: list[int] = []
     end = offset
-    while len(page) < page_size and end < len(rows):
-        chunk = rows[end : end + page_size - len(page)]
-        allowed = allowed_candidates([row.pk for row in chunk], user)
-        page.extend(row for row in chunk if row.pk in allowed)
+    while len(page) < page_size and end < len(pks):
+        chunk = pks[end : end + page_size - len(page)]
+        allowed = allowed_candidates(chunk, user)
+        page.extend(pk for pk in chunk if pk in allowed)
         end += len(chunk)
     return page, end
 
@@ -377,7 +382,7 @@ def _rank_for_user(
 
     ranked, scores = _blend_and_diversify(rows, relevance)
     return _Ranking(
-        rows=ranked,
+        pks=[row.pk for row in ranked],
         scores=scores,
         explain=partial(
             _similarity_reasons, index, history, _history_profile(model, history)
@@ -555,7 +560,7 @@ def _popular_ranking(user: User | None, neighbourhood_pk: int | None) -> _Rankin
     rows = [allowed[pk] for pk in ranked if pk in allowed]
     rows = diversify(rows, _diversity_rules())
     return _Ranking(
-        rows=rows,
+        pks=[row.pk for row in rows],
         scores={},
         explain=partial(_popularity_reasons, nearby, name),
         strategy="popularity",

@@ -22,12 +22,7 @@ OWNED_KINDS = (Interaction.Kind.PURCHASE, Interaction.Kind.REVIEW)
 
 
 class CandidateRow(NamedTuple):
-    """The fields of a listing that ranking and diversity need.
-
-    A tuple of plain values, so the garbage collector stops tracking it:
-    a web process keeps hundreds of rows per cached ranking
-    (`feed_cache`), and tracked objects lengthen every full collection.
-    """
+    """The fields of a listing that ranking and diversity need."""
 
     pk: int
     product_pk: int | None

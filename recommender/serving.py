@@ -138,9 +138,10 @@ def settle_heap() -> None:
 
     A web process holds hundreds of thousands of long-lived objects (the
     framework, the models, their id tables). Python's full collections walk
-    all of them, which took 130 to 300 ms in a feed process and stalled every
-    request waiting behind it. Frozen objects are skipped by those sweeps
-    (reference counting still frees them). The previous freeze is undone
+    all of them, which in a feed process took longer than a whole request
+    and stalled every request queued behind it (the `--no-freeze-heap` runs
+    in docs/benchmarks.md). Frozen objects are skipped by those sweeps, and
+    reference counting still frees them. The previous freeze is undone
     first, so that a replaced model's reference cycles are collected now
     rather than kept for good. Called after each artifact load, which is
     rare and slow anyway. RECOMMENDER_FREEZE_HEAP=false turns it off.
