@@ -28,6 +28,11 @@ class TailNetConfig:
         head_item_share: share of the items, most clicked first, that are
             head items; the rest are tail. 0.2 follows the Pareto rule
             that Liu and Zheng (RecSys 2020) use for TailNet.
+        item_prior: whether a learned weight times the time-aware item
+            prior log(1 + recent interactions) is added to the rectified
+            scores, before the softmax. Needs timestamped interactions.
+        prior_window_days: window of the item prior, in days before each
+            example's own time.
         max_length: most recent items of a session that the model reads.
         batch_size: examples per training step.
         learning_rate: Adam step size.
@@ -46,6 +51,8 @@ class TailNetConfig:
     dropout: float = 0.2
     rectification: bool = True
     head_item_share: float = 0.2
+    item_prior: bool = False
+    prior_window_days: float = 30.0
     max_length: int = 20
     batch_size: int = 256
     learning_rate: float = 0.002
@@ -63,6 +70,7 @@ class TailNetConfig:
             "max_length",
             "batch_size",
             "learning_rate",
+            "prior_window_days",
             "patience",
             "threads",
         )
