@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
@@ -125,6 +127,22 @@ def test_forward_adds_weighted_prior_after_rectification():
         model.is_tail[None, :], encoding.factors[:, 1:], encoding.factors[:, :1]
     )
     assert torch.allclose(rectified, raw * factor)
+
+
+def test_forward_can_rectify_the_prior_too():
+    model = make_model(replace(WITH_PRIOR, prior_before_rectification=True))
+    history, lengths = batch([0, 3], [5])
+    prior = torch.arange(2 * ITEM_COUNT, dtype=torch.float32).reshape(2, -1)
+    with torch.no_grad():
+        model.prior_weight.fill_(0.5)
+    encoding = model.encode(history, lengths)
+    raw = encoding.session @ model.item_embedding.weight[1:].T
+    factor = torch.where(
+        model.is_tail[None, :], encoding.factors[:, 1:], encoding.factors[:, :1]
+    )
+    expected = (raw + 0.5 * prior) * factor
+    assert torch.allclose(model(history, lengths, prior), expected)
+    assert torch.allclose(model(history, lengths), raw * factor)
 
 
 def test_forward_rejects_misshaped_prior():

@@ -29,10 +29,18 @@ class TailNetConfig:
             head items; the rest are tail. 0.2 follows the Pareto rule
             that Liu and Zheng (RecSys 2020) use for TailNet.
         item_prior: whether a learned weight times the time-aware item
-            prior log(1 + recent interactions) is added to the rectified
-            scores, before the softmax. Needs timestamped interactions.
+            prior log(1 + recent interactions) is added to the scores
+            before the softmax. Needs timestamped interactions.
         prior_window_days: window of the item prior, in days before each
-            example's own time.
+            example's own time. On the Electronics valid examples the
+            prior alone, as popularity, reached Recall@20 0.0667 at 30
+            days, 0.0719 at 60, 0.0736 at 90, 0.0730 at 120 and 0.0742 at
+            180, and MRR@20 0.0188, 0.0199, 0.0197, 0.0193 and 0.0183, so
+            the default is 90.
+        prior_before_rectification: add the weighted prior to the raw
+            scores, so that the rectification factors scale it too. False
+            adds it to the rectified scores, which leaves the prior of
+            head and tail items unscaled.
         max_length: most recent items of a session that the model reads.
         batch_size: examples per training step.
         learning_rate: Adam step size.
@@ -52,7 +60,8 @@ class TailNetConfig:
     rectification: bool = True
     head_item_share: float = 0.2
     item_prior: bool = False
-    prior_window_days: float = 30.0
+    prior_window_days: float = 90.0
+    prior_before_rectification: bool = False
     max_length: int = 20
     batch_size: int = 256
     learning_rate: float = 0.002

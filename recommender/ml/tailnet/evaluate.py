@@ -135,6 +135,15 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--prior-before-rectification",
+        action="store_true",
+        help=(
+            "Add the weighted prior to TailNet's raw scores, so that the "
+            "rectification factors scale it too (default: add it to the "
+            "rectified scores)."
+        ),
+    )
+    parser.add_argument(
         "--without-prior-too",
         action="store_true",
         help=(
@@ -196,6 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         hidden_dim=int(options.embedding_dim),
         seed=int(options.seed),
         threads=int(options.threads),
+        prior_before_rectification=bool(options.prior_before_rectification),
     )
     item_prior = options.item_prior
     if item_prior is None:

@@ -74,11 +74,9 @@ TAILNET = "tailnet"
 ABLATION = "gru-attention (no rectification)"
 PRIOR_SUFFIX = " + item prior"
 REFIT_SUFFIX = ", refit on train + valid"
-# Window of the item prior, chosen on the Electronics valid examples: the
-# prior alone as popularity reached valid Recall@20 0.0667 at 30 days,
-# 0.0719 at 60, 0.0736 at 90, 0.0730 at 120 and 0.0742 at 180, and
-# MRR@20 0.0188, 0.0199, 0.0197, 0.0193 and 0.0183.
-PRIOR_DAYS = 90.0
+# Window of the item prior; `TailNetConfig.prior_window_days` gives the
+# valid figures that chose it.
+PRIOR_DAYS = TailNetConfig().prior_window_days
 
 
 @dataclass

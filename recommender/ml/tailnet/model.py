@@ -9,8 +9,8 @@ its dot product with that session vector. The preference mechanism reads
 the same states and outputs p in (0, 1), the session's preference for
 tail items. Tail item scores are multiplied by R_tail = p and head item
 scores by R_head = 1 - p. With `config.item_prior`, a learned weight times
-the item prior log(1 + recent interactions) is added to those rectified
-scores, and the single softmax is applied to the sum.
+the item prior log(1 + recent interactions) is added to the scores, after
+rectification by default, and the single softmax is applied to the sum.
 """
 
 from __future__ import annotations
@@ -192,31 +192,38 @@ class TailNet(nn.Module):
     ) -> torch.Tensor:
         """Score every item for each session; shape [batch, items].
 
-        The dot-product scores are rectified first. With `config.item_prior`
-        the weighted prior is then added, unrectified, so the factors scale
-        only the session's own scores. The cross-entropy of the result is
-        the training loss, so the softmax is applied once, to the sum.
+        With `config.item_prior` the weighted prior is added to the
+        dot-product scores either after rectification, unrectified, or
+        before it, so that the factors scale the prior too
+        (`config.prior_before_rectification`). The cross-entropy of the
+        result is the training loss, so the softmax is applied once, to
+        the final scores.
 
         Args:
             prior: float [batch, items], the item prior of each row, e.g.
                 `RecentItemPrior.features`. Ignored without
                 `config.item_prior`. None stands for a zero prior, which
-                adds the same value to every item and so leaves the ranking
-                to the session scores.
+                leaves the ranking to the session scores.
         """
         encoding = self.encode(history, lengths)
         scores = encoding.session @ self.item_embedding.weight[1:].T
+        weighted_prior = None
+        if self.config.item_prior and prior is not None:
+            if prior.shape != scores.shape:
+                raise ValueError(
+                    f"prior has shape {tuple(prior.shape)}, expected "
+                    f"{tuple(scores.shape)} (one row per session, one column "
+                    "per item)."
+                )
+            weighted_prior = self.prior_weight * prior
+        before = self.config.prior_before_rectification
+        if weighted_prior is not None and before:
+            scores = scores + weighted_prior
         if self.config.rectification:
             head_factor = encoding.factors[:, :1]
             tail_factor = encoding.factors[:, 1:]
             is_tail = self.is_tail[None, :]
             scores = scores * torch.where(is_tail, tail_factor, head_factor)
-        if not self.config.item_prior or prior is None:
-            return scores
-        if prior.shape != scores.shape:
-            raise ValueError(
-                f"prior has shape {tuple(prior.shape)}, expected "
-                f"{tuple(scores.shape)} (one row per session, one column per "
-                "item)."
-            )
-        return scores + self.prior_weight * prior
+        if weighted_prior is not None and not before:
+            scores = scores + weighted_prior
+        return scores
