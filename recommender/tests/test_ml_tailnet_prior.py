@@ -113,7 +113,7 @@ def test_prior_rejects_invalid_input():
 
 
 def test_forward_adds_weighted_prior_after_rectification():
-    model = make_model()
+    model = make_model(replace(WITH_PRIOR, prior_before_rectification=False))
     history, lengths = batch([0, 3], [5])
     prior = torch.arange(2 * ITEM_COUNT, dtype=torch.float32).reshape(2, -1)
     with torch.no_grad():
@@ -129,8 +129,9 @@ def test_forward_adds_weighted_prior_after_rectification():
     assert torch.allclose(rectified, raw * factor)
 
 
-def test_forward_can_rectify_the_prior_too():
-    model = make_model(replace(WITH_PRIOR, prior_before_rectification=True))
+def test_forward_rectifies_prior_by_default():
+    model = make_model()
+    assert model.config.prior_before_rectification is True
     history, lengths = batch([0, 3], [5])
     prior = torch.arange(2 * ITEM_COUNT, dtype=torch.float32).reshape(2, -1)
     with torch.no_grad():

@@ -40,7 +40,11 @@ class TailNetConfig:
         prior_before_rectification: add the weighted prior to the raw
             scores, so that the rectification factors scale it too. False
             adds it to the rectified scores, which leaves the prior of
-            head and tail items unscaled.
+            head and tail items unscaled. On the Electronics valid
+            examples TailNet reached Recall@20 0.0768 with True and 0.0767
+            with False, MRR@20 0.0184 and 0.0201, and Tail-Coverage@20
+            0.0215 and 0.0085. True keeps more of the tail at the same
+            Recall@20, the selection metric, so it is the default.
         max_length: most recent items of a session that the model reads.
         batch_size: examples per training step.
         learning_rate: Adam step size.
@@ -61,7 +65,7 @@ class TailNetConfig:
     head_item_share: float = 0.2
     item_prior: bool = False
     prior_window_days: float = 90.0
-    prior_before_rectification: bool = False
+    prior_before_rectification: bool = True
     max_length: int = 20
     batch_size: int = 256
     learning_rate: float = 0.002

@@ -136,11 +136,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--prior-before-rectification",
-        action="store_true",
+        action=argparse.BooleanOptionalAction,
+        default=DEFAULTS.prior_before_rectification,
         help=(
             "Add the weighted prior to TailNet's raw scores, so that the "
-            "rectification factors scale it too (default: add it to the "
-            "rectified scores)."
+            "rectification factors scale it too (default: "
+            f"{'on' if DEFAULTS.prior_before_rectification else 'off'}). "
+            "With --no-prior-before-rectification it is added to the "
+            "rectified scores."
         ),
     )
     parser.add_argument(

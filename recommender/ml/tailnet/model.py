@@ -9,8 +9,8 @@ its dot product with that session vector. The preference mechanism reads
 the same states and outputs p in (0, 1), the session's preference for
 tail items. Tail item scores are multiplied by R_tail = p and head item
 scores by R_head = 1 - p. With `config.item_prior`, a learned weight times
-the item prior log(1 + recent interactions) is added to the scores, after
-rectification by default, and the single softmax is applied to the sum.
+the item prior log(1 + recent interactions) is added to the scores, before
+rectification by default, and the single softmax is applied once.
 """
 
 from __future__ import annotations
@@ -193,8 +193,8 @@ class TailNet(nn.Module):
         """Score every item for each session; shape [batch, items].
 
         With `config.item_prior` the weighted prior is added to the
-        dot-product scores either after rectification, unrectified, or
-        before it, so that the factors scale the prior too
+        dot-product scores either before rectification, so that the
+        factors scale the prior too, or after it, unscaled
         (`config.prior_before_rectification`). The cross-entropy of the
         result is the training loss, so the softmax is applied once, to
         the final scores.
