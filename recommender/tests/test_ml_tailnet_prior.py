@@ -176,7 +176,7 @@ def timed_examples() -> tuple[PrefixExamples, RecentItemPrior]:
     """Sessions whose target is the item most bought in the last day.
 
     Item 5 sells most on days 0-4 and item 4 on days 5-9; every history is
-    the uninformative item 0, so only the prior tells the targets apart.
+    the uninformative item 0, so only the prior distinguishes the targets.
     """
     item: list[int] = []
     times: list[int] = []

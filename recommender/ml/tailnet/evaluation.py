@@ -25,7 +25,7 @@ On electronics the models can add the time-aware item prior
 counts the interactions of every part, test included, that happened
 strictly before the example's own time and within `prior_days`. The
 baseline "popularity (last N days before each example)" ranks by that
-same count alone, so it sees exactly what the prior sees. Beauty has no
+same count alone, so it uses the same counts as the prior. Beauty has no
 timestamps, so the prior does not apply there.
 """
 
