@@ -576,7 +576,7 @@ def load_server(arguments, server, cookies, trivial_pks):
         f"{statistics.median(sequential):.1f} ms over {len(sequential)} requests"
     )
     # The client threads share this process with the model, the vectors and
-    # the ORM objects created above; a full garbage collection here would
+    # the ORM objects created above. A full garbage collection here would
     # delay every request in flight and count as server latency.
     gc.collect()
     gc.freeze()
@@ -697,7 +697,7 @@ def cpu_seconds(pid: int) -> float:
 def resident_memory_mb(pid: int) -> float:
     """Return the largest resident memory of one server process, in MB.
 
-    With gunicorn that is a worker, which holds the models and the index;
+    With gunicorn that is a worker, which loads the models and the index;
     the master process only watches the workers.
     """
     largest = 0.0

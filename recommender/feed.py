@@ -639,9 +639,9 @@ def _popular_listing_pks(nearby: tuple[int, ...]) -> list[int]:
     return ranked
 
 
-# The columns a feed card shows (the API's FeedListingSerializer and the
-# home page template); the rest of a product row, its descriptions and
-# attributes, is large and unused here.
+# The columns a feed card shows in the API's FeedListingSerializer and the
+# home page template. The rest of a product row (descriptions, attributes)
+# is large and unused here.
 _CARD_FIELDS = (
     "title",
     "price",

@@ -56,7 +56,7 @@ def _filter_sql(signed_in: bool) -> str:
     """
     if not signed_in:
         return query
-    # A block works both ways; the reviewer linked to the user (if any)
+    # A block works both ways. The reviewer linked to the user, if any,
     # lends the user its reviews, so those products count as owned.
     return (
         query

@@ -136,7 +136,7 @@ def load_gnn_model(version: ModelVersion) -> GnnScorer:
 def settle_heap() -> None:
     """Collect garbage once, then keep what is loaded out of later sweeps.
 
-    A web process holds hundreds of thousands of long-lived objects (the
+    A web process keeps hundreds of thousands of long-lived objects (the
     framework, the models, their id tables). Python's full collections walk
     all of them, which in a feed process took longer than a whole request
     and stalled every request queued behind it (the `--no-freeze-heap` runs

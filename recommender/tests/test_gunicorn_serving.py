@@ -2,7 +2,7 @@
 
 A real gunicorn process serves the feed from the test database. Its worker
 loads the model and the index when it starts, before any request, and
-answers a signed-in user's feed from them.
+serves a signed-in user's feed from them.
 """
 
 import datetime as dt
@@ -113,7 +113,7 @@ def gunicorn(camera_fan_cookie, artifact_dir, tmp_path):
         process.wait(timeout=30)
 
 
-def test_gunicorn_worker_loads_models_before_the_first_feed_request(gunicorn):
+def test_gunicorn_worker_loads_models_at_start(gunicorn):
     port, cookie, log_path = gunicorn
     started_log = log_path.read_text()
 
