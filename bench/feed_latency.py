@@ -14,7 +14,9 @@ Electronics kcore5 train file, then bulk-creates:
 
 For each size it builds the faiss index the way the index task does. It
 measures the recall@100 of an HNSW index against exact search and the
-speed-up of one query. Then it starts one daphne web process and sends a
+speed-up of one query. Then it starts the web server (gunicorn with
+--workers processes, as production serves HTTP, or daphne with --server
+daphne) and sends a
 fixed rate of requests from client threads, first to the listing detail
 endpoint (one primary-key lookup, the baseline) and then to the feed.
 Latency runs from each request's scheduled send time, so a server that
@@ -36,6 +38,7 @@ Usage:
 from __future__ import annotations
 
 import argparse
+import gc
 import http.client
 import os
 import random
@@ -73,6 +76,16 @@ SEQUENTIAL_REQUESTS = 50
 class PhaseResult:
     latencies_ms: list[float]
     errors: int
+    # (seconds from the start of the phase, latency in ms) of each request.
+    timeline: list[tuple[float, float]]
+
+    def slowest(self, count: int = 6) -> str:
+        """Describe the slowest requests and when they were sent.
+
+        Requests slowed by one stall were sent close together.
+        """
+        worst = sorted(self.timeline, key=lambda entry: -entry[1])[:count]
+        return ", ".join(f"{ms:.0f} ms at {at:.2f} s" for at, ms in sorted(worst))
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -129,6 +142,26 @@ def parse_arguments() -> argparse.Namespace:
         default=30.0,
         help="RECOMMENDER_FEED_CACHE_SECONDS of the web process: seconds it "
         "reuses a user's ranking; 0 ranks on every request (default: 30)",
+    )
+    parser.add_argument(
+        "--server",
+        choices=("gunicorn", "daphne"),
+        default="gunicorn",
+        help="web server: gunicorn (WSGI, how production serves HTTP) or "
+        "daphne (ASGI, how production serves websockets) (default: gunicorn)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="gunicorn worker processes (WEB_CONCURRENCY); daphne always runs "
+        "one process (default: 1)",
+    )
+    parser.add_argument(
+        "--no-freeze-heap",
+        action="store_true",
+        help="run the web process with RECOMMENDER_FREEZE_HEAP=false, to "
+        "measure the collector's pauses",
     )
     parser.add_argument(
         "--web-port",
@@ -220,8 +253,17 @@ def run(arguments: argparse.Namespace, artifact_dir: Path) -> None:
         vectors = np.concatenate([vectors, noisy])
         trivial_pks = random.Random(size).sample(listing_pks.tolist(), 200)
 
-        build_seconds = register_index(version, listing_pks, vectors, artifact_dir)
-        recall, speedup = measure_recall(listing_pks, vectors, user_vectors)
+        build_seconds, served = register_index(
+            version, listing_pks, vectors, artifact_dir
+        )
+        recall, feed_recall, speedup = measure_recall(
+            served, listing_pks, vectors, user_vectors
+        )
+        print(
+            f"Recall@100 at efSearch {served.config.ef_search}: {recall:.3f}; "
+            "at the feed's search depth "
+            f"({max(served.config.ef_search, feed_depth())}): {feed_recall:.3f}"
+        )
         base, feed, rss_mb = measure_server(arguments, cookies, trivial_pks)
         for name, result in (("baseline", base), ("feed", feed)):
             rows.append(
@@ -364,8 +406,17 @@ def synthetic_vectors(count: int, product_vectors, noise: float, rng) -> np.ndar
     return (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
 
 
-def register_index(version, listing_pks, vectors, artifact_dir: Path) -> float:
-    """Build and register the index as the index task does; return seconds."""
+def feed_depth() -> int:
+    from django.conf import settings
+
+    return settings.RECOMMENDER_FEED_CANDIDATES
+
+
+def register_index(version, listing_pks, vectors, artifact_dir: Path):
+    """Build and register the index as the index task does.
+
+    Returns the build time in seconds and the index.
+    """
     import uuid
 
     from django.conf import settings
@@ -392,27 +443,52 @@ def register_index(version, listing_pks, vectors, artifact_dir: Path) -> float:
         started_at=timezone.now(),
     )
     print(f"Built {ann.kind} index of {len(ann)} listings in {seconds:.1f} s")
-    return seconds
+    return seconds, ann
 
 
-def measure_recall(listing_pks, vectors, user_vectors) -> tuple[float, float]:
-    """Return recall@100 of the served index against exact search, and the
-    ratio of the median exact query time to the median index query time."""
+def measure_recall(served, listing_pks, vectors, user_vectors):
+    """Return recall@100 of an HNSW index against exact search.
+
+    Recall is measured at the configured efSearch and at the feed's search
+    depth (the feed asks for RECOMMENDER_FEED_CANDIDATES neighbours, which
+    raises efSearch to that). Also returns the ratio of the median exact
+    query time to the median HNSW query time at the configured efSearch.
+    The served index is reused when it is HNSW; below
+    RECOMMENDER_ANN_EXACT_BELOW it is exact, so an HNSW index is built for
+    the measurement.
+    """
+    import dataclasses
+
     import faiss
     from django.conf import settings
 
-    from recommender.ml.ann_index import AnnConfig, build_ann_index, recall_at_k
+    from recommender.ml.ann_index import (
+        AnnConfig,
+        AnnIndex,
+        build_ann_index,
+        recall_at_k,
+    )
 
     faiss.omp_set_num_threads(1)
-    ann = build_ann_index(
-        vectors,
-        listing_pks,
-        AnnConfig(exact_below=0, ef_search=settings.RECOMMENDER_ANN_EF_SEARCH),
+    ann = served
+    if ann.kind != "hnsw":
+        ann = build_ann_index(
+            vectors,
+            listing_pks,
+            AnnConfig(exact_below=0, ef_search=settings.RECOMMENDER_ANN_EF_SEARCH),
+        )
+    deep = AnnIndex(
+        ann.index,
+        ann.ids,
+        dataclasses.replace(
+            ann.config, ef_search=max(ann.config.ef_search, feed_depth())
+        ),
     )
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
-    found, truth, ann_times, exact_times = [], [], [], []
+    found, deep_found, truth, ann_times, exact_times = [], [], [], [], []
     for query in user_vectors:
+        deep_found.append(deep.search(query, RECALL_K)[0])
         started = time.perf_counter()
         ids, _ = ann.search(query, RECALL_K)
         ann_times.append(time.perf_counter() - started)
@@ -422,7 +498,9 @@ def measure_recall(listing_pks, vectors, user_vectors) -> tuple[float, float]:
         found.append(ids)
         truth.append(listing_pks[rows[0]])
     recall = recall_at_k(np.stack(found), np.stack(truth))
-    return recall, statistics.median(exact_times) / statistics.median(ann_times)
+    deep_recall = recall_at_k(np.stack(deep_found), np.stack(truth))
+    speedup = statistics.median(exact_times) / statistics.median(ann_times)
+    return recall, deep_recall, speedup
 
 
 def measure_server(arguments, cookies, trivial_pks):
@@ -438,25 +516,35 @@ def measure_server(arguments, cookies, trivial_pks):
             # would, instead of connecting per request.
             "DATABASE_CONN_MAX_AGE": "600",
             "RECOMMENDER_FEED_CACHE_SECONDS": str(arguments.feed_cache_seconds),
+            "RECOMMENDER_FREEZE_HEAP": str(not arguments.no_freeze_heap).lower(),
         }
     )
-    log_path = Path(os.environ["RECOMMENDER_ARTIFACT_DIR"]) / "daphne.log"
+    if arguments.server == "gunicorn":
+        environment["WEB_CONCURRENCY"] = str(arguments.workers)
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "marketplace/gunicorn_conf.py",
+            "--bind",
+            f"127.0.0.1:{arguments.web_port}",
+        ]
+    else:
+        command = [
+            sys.executable,
+            "-m",
+            "daphne",
+            "-b",
+            "127.0.0.1",
+            "-p",
+            str(arguments.web_port),
+            "marketplace.asgi:application",
+        ]
+    log_path = Path(os.environ["RECOMMENDER_ARTIFACT_DIR"]) / "web.log"
     with open(log_path, "ab") as log:
         server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "daphne",
-                "-b",
-                "127.0.0.1",
-                "-p",
-                str(arguments.web_port),
-                "marketplace.asgi:application",
-            ],
-            cwd=PROJECT_ROOT,
-            env=environment,
-            stdout=log,
-            stderr=log,
+            command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=log
         )
         try:
             base, feed, rss_mb = load_server(arguments, server, cookies, trivial_pks)
@@ -487,6 +575,11 @@ def load_server(arguments, server, cookies, trivial_pks):
         f"One feed request at a time: median "
         f"{statistics.median(sequential):.1f} ms over {len(sequential)} requests"
     )
+    # The client threads share this process with the model, the vectors and
+    # the ORM objects created above. A full garbage collection here would
+    # delay every request in flight and count as server latency.
+    gc.collect()
+    gc.freeze()
     cpu_start = cpu_seconds(server.pid)
     base = run_phase(
         arguments,
@@ -504,7 +597,8 @@ def load_server(arguments, server, cookies, trivial_pks):
         requests = len(result.latencies_ms) + result.errors
         print(
             f"Web process CPU in the {name} phase: {seconds:.1f} s, "
-            f"{seconds * 1000 / max(requests, 1):.1f} ms per request"
+            f"{seconds * 1000 / max(requests, 1):.1f} ms per request; slowest: "
+            f"{result.slowest()}"
         )
     return base, feed, resident_memory_mb(server.pid)
 
@@ -519,7 +613,7 @@ def wait_for_server(port: int) -> None:
             time.sleep(0.2)
     raise RuntimeError(
         f"The web process did not respond on port {port} within 60 s; see "
-        "daphne.log in the artifact directory."
+        "web.log in the artifact directory."
     )
 
 
@@ -539,6 +633,7 @@ def run_phase(arguments, next_request) -> PhaseResult:
     interval = arguments.clients / arguments.rate
     count = int(arguments.duration * arguments.rate / arguments.clients)
     latencies: list[float] = []
+    timeline: list[tuple[float, float]] = []
     errors = [0]
     lock = threading.Lock()
     start = time.perf_counter() + 0.5
@@ -565,6 +660,7 @@ def run_phase(arguments, next_request) -> PhaseResult:
             with lock:
                 if ok:
                     latencies.append(elapsed_ms)
+                    timeline.append((scheduled - start, elapsed_ms))
                 else:
                     errors[0] += 1
         connection.close()
@@ -577,20 +673,39 @@ def run_phase(arguments, next_request) -> PhaseResult:
         thread.start()
     for thread in threads:
         thread.join()
-    return PhaseResult(latencies_ms=latencies, errors=errors[0])
+    return PhaseResult(latencies_ms=latencies, errors=errors[0], timeline=timeline)
+
+
+def server_processes(pid: int) -> list[int]:
+    """Return `pid` and its child processes (gunicorn's workers)."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    return [pid, *map(int, children)]
 
 
 def cpu_seconds(pid: int) -> float:
-    """Return the user and system CPU time of process `pid` so far."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """Return the user and system CPU time of the server so far.
+
+    Sums the process and its children, so gunicorn's workers count.
+    """
+    total = 0.0
+    for process in server_processes(pid):
+        fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
 
 
 def resident_memory_mb(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
+    """Return the largest resident memory of one server process, in MB.
+
+    With gunicorn that is a worker, which loads the models and the index;
+    the master process only watches the workers.
+    """
+    largest = 0.0
+    for process in server_processes(pid):
+        for line in Path(f"/proc/{process}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                largest = max(largest, int(line.split()[1]) / 1024)
+    return largest
 
 
 if __name__ == "__main__":

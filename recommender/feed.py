@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.db.models import Count
 
 from accounts.models import Neighbourhood, User
+from accounts.selectors import home_neighbourhood
 from listings.models import Listing, Product
 from recommender.feed_cache import get_ranking, store_ranking
 from recommender.feed_filters import CandidateRow, allowed_candidates
@@ -107,9 +108,14 @@ class _History:
 
 @dataclass(frozen=True)
 class _Ranking:
-    """A whole ranked scroll, before it is cut into pages."""
+    """A whole ranked scroll, before it is cut into pages.
 
-    rows: list[CandidateRow]
+    Holds only listing pks, best first: a process caches thousands of
+    rankings (`feed_cache`), and a list of ints is one object for the
+    garbage collector to walk where a list of row objects is hundreds.
+    """
+
+    pks: list[int]
     scores: dict[int, float]
     # Returns the reason of each listing pk; called for one page at a time.
     explain: Callable[[list[int]], dict[int, str]]
@@ -134,12 +140,15 @@ def get_home_feed(
     cursor: str | None = None,
     page_size: int = DEFAULT_PAGE_SIZE,
     neighbourhood_pk: int | None = None,
+    near_home: bool = False,
     request_id: uuid.UUID | None = None,
 ) -> FeedPage:
     """Return one page of the home feed for `user` and log its impressions.
 
     `neighbourhood_pk` puts listings near that neighbourhood first in the
-    popularity feed; a cursor keeps the neighbourhood of its first page.
+    popularity feed; with `near_home` and no `neighbourhood_pk`, the
+    signed-in user's home neighbourhood does. A cursor keeps the
+    neighbourhood of its first page.
     """
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise ValueError(
@@ -163,6 +172,9 @@ def get_home_feed(
                 "The cursor belongs to a feed that is no longer available; "
                 "request the first page without a cursor."
             )
+        if near_home and cursor is None and position.neighbourhood_pk is None:
+            # Looked up only here: a personalized feed does not need it.
+            position = replace(position, neighbourhood_pk=_home_pk(signed_in))
         ranking = _popular_ranking(signed_in, position.neighbourhood_pk)
 
     page = _cut_page(
@@ -174,6 +186,11 @@ def get_home_feed(
     )
     _log_impressions(page, user=signed_in, offset=position.offset)
     return page
+
+
+def _home_pk(user: User | None) -> int | None:
+    home = home_neighbourhood(user) if user is not None else None
+    return home.pk if home is not None else None
 
 
 def _cut_page(
@@ -190,11 +207,11 @@ def _cut_page(
     # boundary.
     offset = position.offset
     if ranking.from_cache:
-        page_rows, end = _available_rows(ranking.rows, offset, page_size, user)
+        page_pks, end = _available_pks(ranking.pks, offset, page_size, user)
     else:
-        page_rows = ranking.rows[offset : offset + page_size]
-        end = offset + len(page_rows)
-    listings = _load_listings([row.pk for row in page_rows])
+        page_pks = ranking.pks[offset : offset + page_size]
+        end = offset + len(page_pks)
+    listings = _load_listings(page_pks)
     reasons = ranking.explain([listing.pk for listing in listings])
     items = [
         FeedItem(
@@ -205,7 +222,7 @@ def _cut_page(
         for listing in listings
     ]
     next_cursor = None
-    if end < len(ranking.rows):
+    if end < len(ranking.pks):
         next_cursor = _encode_cursor(
             _Cursor(
                 strategy=ranking.strategy,
@@ -223,21 +240,21 @@ def _cut_page(
     )
 
 
-def _available_rows(
-    rows: list[CandidateRow], offset: int, page_size: int, user: User | None
-) -> tuple[list[CandidateRow], int]:
-    """Return the next `page_size` rows from `offset` that pass the filters.
+def _available_pks(
+    pks: list[int], offset: int, page_size: int, user: User | None
+) -> tuple[list[int], int]:
+    """Return the next `page_size` pks from `offset` that pass the filters.
 
-    Rows of a cached ranking may have been sold, hidden or excluded since it
-    was ranked; those are skipped. Returns the rows and the offset after the
-    last row read.
+    Listings of a cached ranking may have been sold, hidden or excluded
+    since it was ranked; those are skipped. Returns the pks and the offset
+    after the last pk read.
     """
-    page: list[CandidateRow] = []
+    page: list[int] = []
     end = offset
-    while len(page) < page_size and end < len(rows):
-        chunk = rows[end : end + page_size - len(page)]
-        allowed = allowed_candidates([row.pk for row in chunk], user)
-        page.extend(row for row in chunk if row.pk in allowed)
+    while len(page) < page_size and end < len(pks):
+        chunk = pks[end : end + page_size - len(page)]
+        allowed = allowed_candidates(chunk, user)
+        page.extend(pk for pk in chunk if pk in allowed)
         end += len(chunk)
     return page, end
 
@@ -365,9 +382,11 @@ def _rank_for_user(
 
     ranked, scores = _blend_and_diversify(rows, relevance)
     return _Ranking(
-        rows=ranked,
+        pks=[row.pk for row in ranked],
         scores=scores,
-        explain=partial(_similarity_reasons, model, index, history),
+        explain=partial(
+            _similarity_reasons, index, history, _history_profile(model, history)
+        ),
         strategy="gnn" if gnn_used else "two_tower",
         model_version_pk=version.pk,
         gnn_version_pk=gnn_version.pk if gnn_used and gnn_version else None,
@@ -474,36 +493,48 @@ def _log_unavailable_artifact(version_pk: int, error: OSError) -> None:
     )
 
 
-def _similarity_reasons(
-    model: TwoTowerModel, index: ServingIndex, history: _History, pks: list[int]
-) -> dict[int, str]:
-    """Name, for each listing, the history product it is most similar to.
+@dataclass(frozen=True)
+class _HistoryProfile:
+    """What the reasons of one ranking compare each listing with."""
 
-    Only history products that the model has an id row for are compared,
-    since only those shaped the user vector.
-    """
-    reasons = dict.fromkeys(pks, "Picked for you")
-    vectors = index.vectors_of(pks)
+    # Position in the history of each product the model has an id row for;
+    # only those shaped the user vector.
+    known: list[int]
+    vectors: np.ndarray
+    titles: dict[int, str]
+
+
+def _history_profile(model: TwoTowerModel, history: _History) -> _HistoryProfile:
+    """Read the titles and vectors of the history once per ranking."""
     rows = model.index_of(history.parent_asins)
     known = [number for number, row in enumerate(rows) if row >= 0]
-    if not known or not vectors:
-        return reasons
+    if not known:
+        return _HistoryProfile(known=[], vectors=np.empty((0, 0)), titles={})
     with torch.no_grad():
-        history_vectors = model.known_item_vectors(
-            torch.from_numpy(rows[known])
-        ).numpy()
+        vectors = model.known_item_vectors(torch.from_numpy(rows[known])).numpy()
     titles = dict(
         Product.objects.filter(
             pk__in=[history.product_pks[number] for number in known]
         ).values_list("pk", "title")
     )
+    return _HistoryProfile(known=known, vectors=vectors, titles=titles)
+
+
+def _similarity_reasons(
+    index: ServingIndex, history: _History, profile: _HistoryProfile, pks: list[int]
+) -> dict[int, str]:
+    """Name, for each listing, the history product it is most similar to."""
+    reasons = dict.fromkeys(pks, "Picked for you")
+    vectors = index.vectors_of(pks)
+    if not profile.known or not vectors:
+        return reasons
     listed = [pk for pk in pks if pk in vectors]
     matrix = np.stack([vectors[pk] for pk in listed])
-    nearest = (matrix @ history_vectors.T).argmax(axis=1)
+    nearest = (matrix @ profile.vectors.T).argmax(axis=1)
     for pk, choice in zip(listed, nearest, strict=True):
-        number = known[int(choice)]
+        number = profile.known[int(choice)]
         # Imported products may carry an empty or blank title.
-        title = (titles.get(history.product_pks[number]) or "").strip()
+        title = (profile.titles.get(history.product_pks[number]) or "").strip()
         if not title:
             continue
         verb = _REASON_VERBS.get(history.kinds[number], "viewed")
@@ -529,7 +560,7 @@ def _popular_ranking(user: User | None, neighbourhood_pk: int | None) -> _Rankin
     rows = [allowed[pk] for pk in ranked if pk in allowed]
     rows = diversify(rows, _diversity_rules())
     return _Ranking(
-        rows=rows,
+        pks=[row.pk for row in rows],
         scores={},
         explain=partial(_popularity_reasons, nearby, name),
         strategy="popularity",
@@ -608,12 +639,31 @@ def _popular_listing_pks(nearby: tuple[int, ...]) -> list[int]:
     return ranked
 
 
+# The columns a feed card shows in the API's FeedListingSerializer and the
+# home page template. The rest of a product row (descriptions, attributes)
+# is large and unused here.
+_CARD_FIELDS = (
+    "title",
+    "price",
+    "currency",
+    "condition",
+    "status",
+    "bumped_at",
+    "neighbourhood__name",
+    "product__parent_asin",
+    "product__image_urls",
+    "seller__username",
+    "seller__display_name",
+    "seller__erased_at",
+    "seller__is_demo",
+)
+
+
 def _load_listings(pks: list[int]) -> list[Listing]:
     # Prefetched photos serve `Listing.image_url` without a query per card.
     by_pk = (
-        Listing.objects.select_related(
-            "product__category", "category", "neighbourhood", "seller"
-        )
+        Listing.objects.select_related("neighbourhood", "product", "seller")
+        .only(*_CARD_FIELDS)
         .prefetch_related("photos")
         .in_bulk(pks)
     )

@@ -89,10 +89,10 @@ def diversify(ranked: list[CandidateRow], rules: DiversityRules) -> list[Candida
         sellers: dict[int, int] = {}
         window: list[CandidateRow] = []
         deferred: list[CandidateRow] = []
-        for row in remaining:
+        for position, row in enumerate(remaining):
             if len(window) == rules.window:
-                deferred.append(row)
-                continue
+                deferred.extend(remaining[position:])
+                break
             category_full = (
                 row.category_pk is not None
                 and categories.get(row.category_pk, 0) >= rules.category_cap

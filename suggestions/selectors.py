@@ -8,7 +8,9 @@ the current session.
 
 A batch costs one TailNet forward pass and one candidate query for all
 its visitors, plus one history query per visitor, so a worker that
-answers several views at once spends less per view.
+answers several views at once spends less per view. A model trained with
+the item prior also reads the recent interaction counts, which each
+process counts at most once a minute.
 """
 
 from collections.abc import Sequence
@@ -25,7 +27,7 @@ from moderation.selectors import blocked_user_ids, blocked_user_ids_by_user
 from recommender.ml.sessions import latest_session
 from recommender.ml.tailnet import Suggestion, suggest_many
 from suggestions.models import SessionView
-from suggestions.serving import current_tailnet
+from suggestions.serving import current_tailnet, recent_item_counts
 from suggestions.visitors import Visitor
 
 # Max views read to find the current session, so a session with more views
@@ -112,11 +114,15 @@ def compute_suggestions_batch(
         ]
 
     version_pk, model = loaded
+    recent_counts = None
+    if model.config.item_prior:
+        recent_counts = recent_item_counts(model.config.prior_window_days)
     ranked = suggest_many(
         model,
         [session.item_ids for session in sessions],
         count=count * CANDIDATES_PER_SLOT,
         exclude=[set(session.item_ids) for session in sessions],
+        recent_counts=recent_counts,
     )
     wanted = {item.item_id for items in ranked for item in items}
     # Each candidate comes with the file name of its first photo, so the

@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from recommender.ml.sessions import PrefixExamples, build_prefix_examples
 from recommender.ml.tailnet import TailNetConfig, save_tailnet, train_tailnet
-from recommender.ml.tailnet.evaluation import load_electronics
+from recommender.ml.tailnet.evaluation import PRIOR_DAYS, load_electronics
+from recommender.ml.tailnet.prior import RecentItemPrior
 from recommender.models import Interaction, ModelVersion
 
 logger = logging.getLogger(__name__)
@@ -71,21 +72,28 @@ def sequence_examples(
 
 
 def electronics_examples(
-    directory: Path, *, max_examples: int | None, seed: int = 0
-) -> tuple[PrefixExamples, PrefixExamples, list[str], np.ndarray]:
+    directory: Path,
+    *,
+    max_examples: int | None,
+    seed: int = 0,
+    prior_days: float = PRIOR_DAYS,
+) -> tuple[PrefixExamples, PrefixExamples, list[str], np.ndarray, RecentItemPrior]:
     """Read the Electronics kcore5 files as train and valid examples.
 
     `max_examples` keeps a random sample of the training examples, drawn
     with `seed`, for a small run. Item ids are the files' `parent_asin`
-    values, as in the catalog.
+    values, as in the catalog. The last value is the item prior over all
+    the files' interactions with a `prior_days` window.
     """
-    data = load_electronics(directory, recent_days=30)
+    data = load_electronics(directory, recent_days=30, prior_days=prior_days)
+    if data.prior is None:
+        raise ValueError(f"{directory} gave no interaction times for the prior.")
     train = data.train
     if max_examples is not None and max_examples < len(train):
         generator = np.random.default_rng(seed)
         rows = generator.choice(len(train), size=max_examples, replace=False)
         train = train.subset(np.sort(rows))
-    return train, data.valid, data.item_ids, data.click_counts
+    return train, data.valid, data.item_ids, data.click_counts, data.prior
 
 
 def train_and_register(
@@ -95,6 +103,7 @@ def train_and_register(
     config: TailNetConfig,
     *,
     valid: PrefixExamples | None = None,
+    prior: RecentItemPrior | None = None,
     promote: bool = True,
     details: dict[str, Any] | None = None,
 ) -> ModelVersion:
@@ -102,9 +111,11 @@ def train_and_register(
 
     `details` is stored with the training figures in the version's
     metrics. With `valid`, the epoch with the best validation score is
-    kept.
+    kept. `prior` is required when `config.item_prior` is on.
     """
-    result = train_tailnet(train, item_ids, click_counts, config, valid=valid)
+    result = train_tailnet(
+        train, item_ids, click_counts, config, valid=valid, prior=prior
+    )
 
     directory = Path(settings.RECOMMENDER_ARTIFACT_DIR) / "models" / "tailnet"
     directory.mkdir(parents=True, exist_ok=True)

@@ -1,5 +1,4 @@
 import uuid
-from typing import Any
 
 from django.http import QueryDict
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -11,7 +10,6 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import User
-from accounts.selectors import home_neighbourhood
 from listings.models import Listing
 from recommender.api.serializers import FeedPageSerializer, NotInterestedSerializer
 from recommender.feed import (
@@ -35,16 +33,6 @@ class FeedQuerySerializer(serializers.Serializer[object]):
         default=DEFAULT_PAGE_SIZE,
     )
     neighbourhood = serializers.IntegerField(required=False, min_value=1)
-
-
-def _neighbourhood_pk(request: Request, params: dict[str, Any]) -> int | None:
-    """Return the neighbourhood asked for, else the user's home one."""
-    if "neighbourhood" in params:
-        return int(params["neighbourhood"])
-    if not isinstance(request.user, User):
-        return None
-    home = home_neighbourhood(request.user)
-    return home.pk if home is not None else None
 
 
 def _request_id(request: Request) -> uuid.UUID:
@@ -94,7 +82,8 @@ class FeedView(APIView):
                 user=request.user,
                 cursor=query.validated_data.get("cursor"),
                 page_size=query.validated_data["page_size"],
-                neighbourhood_pk=_neighbourhood_pk(request, query.validated_data),
+                neighbourhood_pk=query.validated_data.get("neighbourhood"),
+                near_home=True,
                 request_id=_request_id(request),
             )
         except InvalidCursorError as error:

@@ -55,11 +55,14 @@ class PrefixExamples:
         lengths: int64 [examples], the count of real items in each row,
             at least 1.
         targets: int64 [examples], the item that followed the history.
+        timestamp_ms: int64 [examples], Unix milliseconds of each target
+            event, or None when the source has no timestamps.
     """
 
     history: np.ndarray
     lengths: np.ndarray
     targets: np.ndarray
+    timestamp_ms: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.targets)
@@ -70,6 +73,35 @@ class PrefixExamples:
             history=self.history[rows],
             lengths=self.lengths[rows],
             targets=self.targets[rows],
+            timestamp_ms=(
+                None if self.timestamp_ms is None else self.timestamp_ms[rows]
+            ),
+        )
+
+    @classmethod
+    def concatenate(cls, parts: Sequence[PrefixExamples]) -> PrefixExamples:
+        """Join example sets with the same `max_length`, in the given order.
+
+        The result has timestamps only when every part has them.
+        """
+        if not parts:
+            raise ValueError("No example sets to join; pass at least one.")
+        widths = {part.history.shape[1] for part in parts}
+        if len(widths) != 1:
+            raise ValueError(
+                f"Example sets have history widths {sorted(widths)}; join "
+                "only sets built with the same max_length."
+            )
+        times = [part.timestamp_ms for part in parts]
+        return cls(
+            history=np.concatenate([part.history for part in parts]),
+            lengths=np.concatenate([part.lengths for part in parts]),
+            targets=np.concatenate([part.targets for part in parts]),
+            timestamp_ms=(
+                None
+                if any(time is None for time in times)
+                else np.concatenate([time for time in times if time is not None])
+            ),
         )
 
 
@@ -164,6 +196,7 @@ def build_prefix_examples(
     targets: Sequence[np.ndarray] | None = None,
     *,
     max_length: int = MAX_PREFIX_LENGTH,
+    timestamps: Sequence[np.ndarray] | None = None,
 ) -> PrefixExamples:
     """Turn sequences into next-item examples with at most `max_length` items.
 
@@ -173,6 +206,8 @@ def build_prefix_examples(
             predict; None selects every position. The first position of a
             sequence has no preceding item and never gives an example.
         max_length: the most recent items kept in a history.
+        timestamps: Unix milliseconds per sequence, aligned with its
+            items; when given, each example carries its target's time.
     """
     if max_length < 1:
         raise ValueError(f"max_length must be at least 1, got {max_length}.")
@@ -182,8 +217,14 @@ def build_prefix_examples(
             "pass one mask per sequence."
         )
     rows: list[np.ndarray] = []
+    if timestamps is not None and len(timestamps) != len(sequences):
+        raise ValueError(
+            f"timestamps has {len(timestamps)} arrays for {len(sequences)} "
+            "sequences; pass one array per sequence."
+        )
     lengths: list[int] = []
     predicted: list[int] = []
+    times: list[int] = []
     for index, sequence in enumerate(sequences):
         positions = np.arange(1, len(sequence))
         if targets is not None:
@@ -194,6 +235,13 @@ def build_prefix_examples(
                     f"of {len(sequence)} items."
                 )
             positions = positions[mask[1:]]
+        if timestamps is not None:
+            if len(timestamps[index]) != len(sequence):
+                raise ValueError(
+                    f"timestamps[{index}] has {len(timestamps[index])} entries "
+                    f"for a sequence of {len(sequence)} items."
+                )
+            times.extend(timestamps[index][positions].tolist())
         for position in positions.tolist():
             start = max(0, position - max_length)
             rows.append(sequence[start:position])
@@ -206,6 +254,9 @@ def build_prefix_examples(
         history=history,
         lengths=np.asarray(lengths, dtype=np.int64),
         targets=np.asarray(predicted, dtype=np.int64),
+        timestamp_ms=(
+            None if timestamps is None else np.asarray(times, dtype=np.int64)
+        ),
     )
 
 
@@ -223,12 +274,16 @@ def time_split_examples(
     is predicted from the same user's preceding events of any part, as
     RecBole's sequential models are evaluated, so a test event's history
     contains the earlier test events of that user. A user's first event
-    has no history and gives no example.
+    has no history and gives no example. Every example carries the time of
+    its target event.
     """
-    items, parts = group_by_user(user, timestamp_ms, item, split)
+    items, parts, times = group_by_user(user, timestamp_ms, item, split, timestamp_ms)
     train, valid, test = (
         build_prefix_examples(
-            items, [part == code for part in parts], max_length=max_length
+            items,
+            [part == code for part in parts],
+            max_length=max_length,
+            timestamps=times,
         )
         for code in (0, 1, 2)
     )

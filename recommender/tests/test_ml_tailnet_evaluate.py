@@ -4,7 +4,12 @@ import numpy as np
 import pytest
 
 from recommender.ml.tailnet.evaluate import main
-from recommender.ml.tailnet.evaluation import ABLATION, TAILNET
+from recommender.ml.tailnet.evaluation import (
+    ABLATION,
+    PRIOR_SUFFIX,
+    REFIT_SUFFIX,
+    TAILNET,
+)
 
 DAY_MS = 86_400_000
 MODEL_COLUMNS = {
@@ -97,11 +102,61 @@ def test_evaluate_electronics_end_to_end(tmp_path, capsys):
     assert list(report["models"]) == [
         "popularity (last 7 days)",
         "popularity (all time)",
+        "popularity (last 90 days before each example)",
+        ABLATION + PRIOR_SUFFIX,
+        TAILNET + PRIOR_SUFFIX,
+    ]
+    assert report["config"]["head_item_share"] == 0.5
+    assert report["prior_days"] == 90
+    assert "(50% of the items" in captured.out
+    assert f"{TAILNET + PRIOR_SUFFIX}: best epoch 1 of 1 run" in captured.out
+    assert ", prior weight " in captured.out
+
+
+def test_evaluate_electronics_refit_and_without_prior(tmp_path, capsys):
+    write_electronics(tmp_path)
+    output = tmp_path / "report.json"
+    code, _ = run(
+        capsys,
+        "--dataset=electronics",
+        f"--data-dir={tmp_path}",
+        "--epochs=2",
+        "--embedding-dim=8",
+        "--prior-days=5",
+        "--without-prior-too",
+        "--refit",
+        f"--output={output}",
+    )
+    assert code == 0
+    report = json.loads(output.read_text())
+    trained = [
+        ABLATION + PRIOR_SUFFIX,
+        TAILNET + PRIOR_SUFFIX,
         ABLATION,
         TAILNET,
     ]
-    assert report["config"]["head_item_share"] == 0.5
-    assert "(50% of the items" in captured.out
+    expected = []
+    for name in trained:
+        expected += [name, name + REFIT_SUFFIX]
+    assert list(report["training"]) == expected
+    assert "popularity (last 5 days before each example)" in report["models"]
+    for name in trained:
+        first = report["training"][name]
+        refit = report["training"][name + REFIT_SUFFIX]
+        assert refit["epochs_run"] == first["best_epoch"]
+        assert refit["valid_metrics"] == []
+        assert set(report["models"][name + REFIT_SUFFIX]) == MODEL_COLUMNS
+    assert "prior_weight" in report["training"][TAILNET + PRIOR_SUFFIX]
+    assert "prior_weight" not in report["training"][TAILNET]
+
+
+def test_evaluate_beauty_rejects_item_prior(tmp_path, capsys):
+    write_beauty(tmp_path, ["U1 A B C D", "U2 B C D A"])
+    code, captured = run(
+        capsys, "--dataset=beauty", f"--data-dir={tmp_path}", "--item-prior"
+    )
+    assert code == 2
+    assert "has no timestamps, so the item prior does not apply" in captured.err
 
 
 def test_evaluate_missing_data(tmp_path, capsys):

@@ -134,3 +134,33 @@ def test_command_missing_electronics_files_fails(settings, tmp_path):
         f"Electronics files not found in {expected}; set MARKETPLACE_DATA_DIR "
         "to the folder that contains amazon2023/."
     )
+
+
+def test_command_item_prior_on_electronics():
+    call_command(
+        "train_tailnet",
+        "--electronics",
+        "--item-prior",
+        "--max-examples=300",
+        "--epochs=1",
+        "--embedding-dim=8",
+        stdout=StringIO(),
+    )
+
+    version = ModelVersion.objects.get()
+    assert version.config["item_prior"] is True
+    assert version.config["prior_window_days"] == 90.0
+    model = load_tailnet(Path(version.artifact_path))
+    assert model.config.item_prior is True
+    assert "prior_weight" in model.state_dict()
+
+
+def test_command_item_prior_needs_electronics():
+    with pytest.raises(CommandError) as error:
+        call_command("train_tailnet", "--item-prior", stdout=StringIO())
+
+    assert str(error.value) == (
+        "--item-prior needs --electronics; training on stored interactions "
+        "does not support the item prior yet."
+    )
+    assert ModelVersion.objects.count() == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -29,6 +30,8 @@ def load_tailnet(path: Path) -> TailNet:
     """Load a model written by `save_tailnet`, on the CPU, in eval mode.
 
     The thread count of inference is the caller's `torch.set_num_threads`.
+    Files written before the item prior existed have no `item_prior` in
+    their config and no prior weight, and load as models without it.
     """
     payload = read_artifact(
         path,
@@ -38,8 +41,11 @@ def load_tailnet(path: Path) -> TailNet:
         writer="save_tailnet",
     )
     state = payload["state_dict"]
+    config = TailNetConfig.from_state(payload["config"])
+    if "item_prior" not in payload["config"]:
+        config = replace(config, item_prior=False)
     model = TailNet(
-        TailNetConfig.from_state(payload["config"]),
+        config,
         payload["item_ids"],
         torch.zeros_like(state["click_counts"]).numpy(),
     )

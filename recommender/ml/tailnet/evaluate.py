@@ -19,7 +19,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from recommender.ml.tailnet.config import TailNetConfig
-from recommender.ml.tailnet.evaluation import DATASETS, format_report, run_evaluation
+from recommender.ml.tailnet.evaluation import (
+    DATASETS,
+    ELECTRONICS,
+    PRIOR_DAYS,
+    format_report,
+    run_evaluation,
+)
 
 PROGRAM = "python -m recommender.ml.tailnet.evaluate"
 DEFAULTS = TailNetConfig()
@@ -109,6 +115,55 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--item-prior",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help=(
+            "Add the time-aware item prior to the scores of TailNet and the "
+            "ablation (default: on for electronics; beauty has no "
+            "timestamps, so it is always off there)."
+        ),
+    )
+    parser.add_argument(
+        "--prior-days",
+        type=_number(float, 0.001, 100_000, "a number of days"),
+        default=PRIOR_DAYS,
+        metavar="DAYS",
+        help=(
+            "Window of the item prior, in days before each example's time "
+            f"(default: {PRIOR_DAYS:g}, chosen on the electronics valid set)."
+        ),
+    )
+    parser.add_argument(
+        "--prior-before-rectification",
+        action=argparse.BooleanOptionalAction,
+        default=DEFAULTS.prior_before_rectification,
+        help=(
+            "Add the weighted prior to TailNet's raw scores, so that the "
+            "rectification factors scale it too (default: "
+            f"{'on' if DEFAULTS.prior_before_rectification else 'off'}). "
+            "With --no-prior-before-rectification it is added to the "
+            "rectified scores."
+        ),
+    )
+    parser.add_argument(
+        "--without-prior-too",
+        action="store_true",
+        help=(
+            "With the item prior on, also train TailNet and the ablation "
+            "without it, for comparison."
+        ),
+    )
+    parser.add_argument(
+        "--refit",
+        action="store_true",
+        help=(
+            "After early stopping on valid, train each model again from "
+            "scratch on train + valid for its best epoch count and test "
+            "both models."
+        ),
+    )
+    parser.add_argument(
         "--embedding-dim",
         type=_number(int, 1, 4096, "a whole number"),
         default=DEFAULTS.embedding_dim,
@@ -153,10 +208,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         hidden_dim=int(options.embedding_dim),
         seed=int(options.seed),
         threads=int(options.threads),
+        prior_before_rectification=bool(options.prior_before_rectification),
     )
+    item_prior = options.item_prior
+    if item_prior is None:
+        item_prior = options.dataset == ELECTRONICS
+    variants = [item_prior]
+    if item_prior and options.without_prior_too:
+        variants.append(False)
     try:
         report = run_evaluation(
-            options.dataset, options.data_dir, config, float(options.recent_days)
+            options.dataset,
+            options.data_dir,
+            config,
+            float(options.recent_days),
+            prior_days=float(options.prior_days),
+            variants=variants,
+            refit=bool(options.refit),
         )
     except (OSError, ValueError) as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)

@@ -15,14 +15,25 @@ the history's items included.
   valid target. The baseline is all-time popularity of train + valid.
 
 TailNet and the ablation train on the train examples only and keep the
-epoch with the best validation score. The head/tail split comes from the
+epoch with the best validation score. With `refit`, each is then trained
+again from scratch on train + valid for that many epochs, and both the
+first and the refit model are tested. The head/tail split comes from the
 training clicks and is the same for every model's metrics.
+
+On electronics the models can add the time-aware item prior
+(`recommender.ml.tailnet.prior`) to their scores. Every example's prior
+counts the interactions of every part, test included, that happened
+strictly before the example's own time and within `prior_days`. The
+baseline "popularity (last N days before each example)" ranks by that
+same count alone, so it uses the same counts as the prior. Beauty has no
+timestamps, so the prior does not apply there.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -38,15 +49,17 @@ from recommender.ml.sessions import (
     time_split_examples,
 )
 from recommender.ml.tailnet.config import TailNetConfig
-from recommender.ml.tailnet.model import tail_item_mask
+from recommender.ml.tailnet.model import TailNet, tail_item_mask
+from recommender.ml.tailnet.prior import RecentItemPrior
 from recommender.ml.tailnet.ranking import (
     CUTOFF,
     constant_score_function,
     model_score_function,
     next_item_metrics,
+    prior_popularity_score_function,
     rank_examples,
 )
-from recommender.ml.tailnet.training import train_tailnet
+from recommender.ml.tailnet.training import TailNetTrainResult, train_tailnet
 
 logger = logging.getLogger(__name__)
 
@@ -59,6 +72,11 @@ DATA_PATHS = {
 }
 TAILNET = "tailnet"
 ABLATION = "gru-attention (no rectification)"
+PRIOR_SUFFIX = " + item prior"
+REFIT_SUFFIX = ", refit on train + valid"
+# Window of the item prior; `TailNetConfig.prior_window_days` gives the
+# valid figures that chose it.
+PRIOR_DAYS = TailNetConfig().prior_window_days
 
 
 @dataclass
@@ -79,9 +97,12 @@ class EvaluationData:
     click_counts: np.ndarray
     baselines: dict[str, np.ndarray]
     notes: list[str]
+    prior: RecentItemPrior | None = None
 
 
-def load_electronics(directory: Path, recent_days: float) -> EvaluationData:
+def load_electronics(
+    directory: Path, recent_days: float, prior_days: float = PRIOR_DAYS
+) -> EvaluationData:
     """Read the kcore5 benchmark files and build time-split examples."""
     data = read_benchmark_directory(directory)
     log = data.log
@@ -103,6 +124,9 @@ def load_electronics(directory: Path, recent_days: float) -> EvaluationData:
             baseline: rank_scores(recent, all_time),
             "popularity (all time)": rank_scores(all_time),
         },
+        prior=RecentItemPrior(
+            log.item, log.timestamp_ms, len(log.item_ids), prior_days
+        ),
         notes=[
             f"{len(log)} rows of {len(log.user_ids)} users on "
             f"{len(log.item_ids)} items, global time split of the files.",
@@ -111,6 +135,9 @@ def load_electronics(directory: Path, recent_days: float) -> EvaluationData:
             "interactions.",
             f"Popularity counts train + valid; {baseline} breaks ties by "
             "all-time counts.",
+            f"The item prior and {prior_baseline_name(prior_days)} count the "
+            f"interactions of the {prior_days:g} days strictly before each "
+            "example's time, earlier test interactions included.",
         ],
     )
 
@@ -148,7 +175,13 @@ def _train_part(sequence: np.ndarray) -> np.ndarray:
     return sequence[:-1]
 
 
-def load_dataset(name: str, data_dir: Path, recent_days: float) -> EvaluationData:
+def prior_baseline_name(prior_days: float) -> str:
+    return f"popularity (last {prior_days:g} days before each example)"
+
+
+def load_dataset(
+    name: str, data_dir: Path, recent_days: float, prior_days: float = PRIOR_DAYS
+) -> EvaluationData:
     """Load one of `DATASETS` from the shared data directory."""
     if name not in DATASETS:
         raise ValueError(
@@ -161,16 +194,36 @@ def load_dataset(name: str, data_dir: Path, recent_days: float) -> EvaluationDat
             f"{DATA_PATHS[name]} with --data-dir."
         )
     if name == ELECTRONICS:
-        return load_electronics(path, recent_days)
+        return load_electronics(path, recent_days, prior_days)
     return load_beauty(path)
 
 
 def run_evaluation(
-    name: str, data_dir: Path, config: TailNetConfig, recent_days: float = 30.0
+    name: str,
+    data_dir: Path,
+    config: TailNetConfig,
+    recent_days: float = 30.0,
+    *,
+    prior_days: float = PRIOR_DAYS,
+    variants: Sequence[bool] = (False,),
+    refit: bool = False,
 ) -> dict[str, Any]:
-    """Train TailNet and its ablation on one data set; measure all models."""
+    """Train TailNet and its ablation on one data set; measure all models.
+
+    Args:
+        variants: for each entry, the ablation and TailNet are trained
+            with the item prior (True) or without it (False). The prior
+            needs timestamps, so True is rejected on beauty.
+        refit: also train each model again on train + valid for its best
+            epoch count and test that model too.
+    """
     started = time.perf_counter()
-    data = load_dataset(name, data_dir, recent_days)
+    data = load_dataset(name, data_dir, recent_days, prior_days)
+    if any(variants) and data.prior is None:
+        raise ValueError(
+            f"The {name} data set has no timestamps, so the item prior does "
+            "not apply; run it with --no-item-prior."
+        )
     is_tail = tail_item_mask(data.click_counts, config.head_item_share)
     logger.info(
         "%s: %d train, %d valid, %d test examples",
@@ -186,25 +239,28 @@ def run_evaluation(
             constant_score_function(scores), data.test, len(data.item_ids)
         )
         models[baseline] = next_item_metrics(top, data.test.targets, is_tail)
-    for model_name, rectification in ((ABLATION, False), (TAILNET, True)):
-        result = train_tailnet(
-            data.train,
-            data.item_ids,
-            data.click_counts,
-            replace(config, rectification=rectification),
-            data.valid,
-        )
+    if data.prior is not None:
         top = rank_examples(
-            model_score_function(result.model), data.test, len(data.item_ids)
+            prior_popularity_score_function(len(data.item_ids)),
+            data.test,
+            len(data.item_ids),
+            prior=data.prior,
         )
-        models[model_name] = next_item_metrics(top, data.test.targets, is_tail)
-        training[model_name] = {
-            "best_epoch": result.best_epoch,
-            "epochs_run": len(result.epoch_losses),
-            "epoch_losses": result.epoch_losses,
-            "valid_metrics": result.valid_metrics,
-            "train_seconds": result.seconds,
-        }
+        baseline = prior_baseline_name(prior_days)
+        models[baseline] = next_item_metrics(top, data.test.targets, is_tail)
+        _log_test(baseline, models[baseline])
+    for item_prior in variants:
+        suffix = PRIOR_SUFFIX if item_prior else ""
+        for model_name, rectification in ((ABLATION, False), (TAILNET, True)):
+            model_config = replace(
+                config,
+                rectification=rectification,
+                item_prior=item_prior,
+                prior_window_days=prior_days,
+            )
+            _train_and_test(
+                data, model_config, model_name + suffix, refit, models, training
+            )
     head_clicks = data.click_counts[~is_tail].sum()
     return {
         "dataset": name,
@@ -219,10 +275,80 @@ def run_evaluation(
         "head_items": int((~is_tail).sum()),
         "head_click_share": float(head_clicks / max(data.click_counts.sum(), 1)),
         "config": config.to_state(),
+        "prior_days": prior_days if any(variants) else None,
         "models": models,
         "training": training,
         "seconds": time.perf_counter() - started,
     }
+
+
+def _train_and_test(
+    data: EvaluationData,
+    config: TailNetConfig,
+    model_name: str,
+    refit: bool,
+    models: dict[str, dict[str, float]],
+    training: dict[str, dict[str, Any]],
+) -> None:
+    """Train one model with early stopping, test it, and optionally refit."""
+    is_tail = tail_item_mask(data.click_counts, config.head_item_share)
+    prior = data.prior if config.item_prior else None
+    result = train_tailnet(
+        data.train, data.item_ids, data.click_counts, config, data.valid, prior
+    )
+    models[model_name] = _test_metrics(result.model, data, prior, is_tail)
+    training[model_name] = _training_record(result)
+    _log_test(model_name, models[model_name])
+    if not refit or result.best_epoch < 1:
+        return
+    both = PrefixExamples.concatenate([data.train, data.valid])
+    refit_result = train_tailnet(
+        both,
+        data.item_ids,
+        data.click_counts,
+        replace(config, epochs=result.best_epoch),
+        None,
+        prior,
+    )
+    refit_name = model_name + REFIT_SUFFIX
+    models[refit_name] = _test_metrics(refit_result.model, data, prior, is_tail)
+    training[refit_name] = _training_record(refit_result)
+    _log_test(refit_name, models[refit_name])
+
+
+def _test_metrics(
+    model: TailNet,
+    data: EvaluationData,
+    prior: RecentItemPrior | None,
+    is_tail: np.ndarray,
+) -> dict[str, float]:
+    top = rank_examples(
+        model_score_function(model), data.test, len(data.item_ids), prior=prior
+    )
+    return next_item_metrics(top, data.test.targets, is_tail)
+
+
+def _training_record(result: TailNetTrainResult) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "best_epoch": result.best_epoch,
+        "epochs_run": len(result.epoch_losses),
+        "epoch_losses": result.epoch_losses,
+        "valid_metrics": result.valid_metrics,
+        "train_seconds": result.seconds,
+    }
+    if result.model.config.item_prior:
+        record["prior_weight"] = float(result.model.prior_weight.detach())
+    return record
+
+
+def _log_test(model_name: str, metrics: dict[str, float]) -> None:
+    logger.info(
+        "%s: test recall@20 %.4f, mrr@20 %.4f, tail_coverage@20 %.4f",
+        model_name,
+        metrics["recall@20"],
+        metrics["mrr@20"],
+        metrics["tail_coverage@20"],
+    )
 
 
 def format_report(report: dict[str, Any]) -> str:
@@ -259,9 +385,12 @@ def format_report(report: dict[str, Any]) -> str:
         "are tail.",
     ]
     for model, run in report["training"].items():
-        lines.append(
+        line = (
             f"{model}: best epoch {run['best_epoch']} of {run['epochs_run']} "
-            f"run (max {config['epochs']}), training {run['train_seconds']:.0f} s."
+            f"run (max {config['epochs']}), training {run['train_seconds']:.0f} s"
         )
+        if "prior_weight" in run:
+            line += f", prior weight {run['prior_weight']:.3f}"
+        lines.append(line + ".")
     lines.append(f"Wall time: {report['seconds']:.0f} s.")
     return "\n".join(lines)

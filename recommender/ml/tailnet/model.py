@@ -8,7 +8,9 @@ and projected to the item embedding space, and every item is scored by
 its dot product with that session vector. The preference mechanism reads
 the same states and outputs p in (0, 1), the session's preference for
 tail items. Tail item scores are multiplied by R_tail = p and head item
-scores by R_head = 1 - p before the single softmax.
+scores by R_head = 1 - p. With `config.item_prior`, a learned weight times
+the item prior log(1 + recent interactions) is added to the scores, before
+rectification by default, and the single softmax is applied once.
 """
 
 from __future__ import annotations
@@ -105,6 +107,8 @@ class TailNet(nn.Module):
         self.session_projection = nn.Linear(2 * hidden, config.embedding_dim)
         self.preference = nn.Linear(2 * hidden, 1)
         self.dropout = nn.Dropout(config.dropout)
+        if config.item_prior:
+            self.prior_weight = nn.Parameter(torch.ones(()))
 
         counts = torch.as_tensor(np.asarray(click_counts, dtype=np.int64))
         self.register_buffer("click_counts", counts)
@@ -180,17 +184,46 @@ class TailNet(nn.Module):
         factors = torch.cat([1.0 - tail_preference, tail_preference], dim=1)
         return SessionEncoding(session, factors)
 
-    def forward(self, history: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Score every item for each session, rectified; shape [batch, items].
+    def forward(
+        self,
+        history: torch.Tensor,
+        lengths: torch.Tensor,
+        prior: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Score every item for each session; shape [batch, items].
 
-        The cross-entropy of these scores is the training loss, so the
-        softmax is applied once, after rectification.
+        With `config.item_prior` the weighted prior is added to the
+        dot-product scores either before rectification, so that the
+        factors scale the prior too, or after it, unscaled
+        (`config.prior_before_rectification`). The cross-entropy of the
+        result is the training loss, so the softmax is applied once, to
+        the final scores.
+
+        Args:
+            prior: float [batch, items], the item prior of each row, e.g.
+                `RecentItemPrior.features`. Ignored without
+                `config.item_prior`. None stands for a zero prior, which
+                leaves the ranking to the session scores.
         """
         encoding = self.encode(history, lengths)
         scores = encoding.session @ self.item_embedding.weight[1:].T
-        if not self.config.rectification:
-            return scores
-        head_factor = encoding.factors[:, :1]
-        tail_factor = encoding.factors[:, 1:]
-        is_tail = self.is_tail[None, :]
-        return scores * torch.where(is_tail, tail_factor, head_factor)
+        weighted_prior = None
+        if self.config.item_prior and prior is not None:
+            if prior.shape != scores.shape:
+                raise ValueError(
+                    f"prior has shape {tuple(prior.shape)}, expected "
+                    f"{tuple(scores.shape)} (one row per session, one column "
+                    "per item)."
+                )
+            weighted_prior = self.prior_weight * prior
+        before = self.config.prior_before_rectification
+        if weighted_prior is not None and before:
+            scores = scores + weighted_prior
+        if self.config.rectification:
+            head_factor = encoding.factors[:, :1]
+            tail_factor = encoding.factors[:, 1:]
+            is_tail = self.is_tail[None, :]
+            scores = scores * torch.where(is_tail, tail_factor, head_factor)
+        if weighted_prior is not None and not before:
+            scores = scores + weighted_prior
+        return scores

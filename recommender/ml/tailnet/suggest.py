@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from recommender.ml.tailnet.model import TailNet
+from recommender.ml.tailnet.prior import prior_from_counts
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ def suggest(
     *,
     count: int = 20,
     exclude: Collection[str] = (),
+    recent_counts: Mapping[str, int] | None = None,
 ) -> list[Suggestion]:
     """Return up to `count` items to show next, best first.
 
@@ -47,12 +50,24 @@ def suggest(
         count: the maximum number of suggestions, at least 1.
         exclude: item ids never to suggest (sold, the viewer's own, or
             already in the session); unknown ids are ignored.
+        recent_counts: interactions per item id in the
+            `config.prior_window_days` days before now, for a model
+            trained with the item prior; unknown ids are ignored. None or
+            an empty mapping gives every item a zero prior, so the session
+            scores alone rank the items. Models without the prior ignore
+            it.
 
     A session without a known item gets the most clicked items instead,
     with `source` "popularity". Fewer than `count` items come back only
     when the exclusions leave fewer.
     """
-    return suggest_many(model, [session_item_ids], count=count, exclude=[exclude])[0]
+    return suggest_many(
+        model,
+        [session_item_ids],
+        count=count,
+        exclude=[exclude],
+        recent_counts=recent_counts,
+    )[0]
 
 
 @torch.no_grad()
@@ -62,13 +77,15 @@ def suggest_many(
     *,
     count: int = 20,
     exclude: Sequence[Collection[str]] | None = None,
+    recent_counts: Mapping[str, int] | None = None,
 ) -> list[list[Suggestion]]:
     """Return the suggestions of several sessions from one forward pass.
 
     Each session gets what `suggest` returns for it alone: the GRU reads
     every row from a zero state and padding never enters it, so a row's
     scores do not depend on the other rows. `exclude`, when given, has
-    one collection of item ids per session.
+    one collection of item ids per session. `recent_counts` is shared by
+    all sessions, which are all scored as of now.
     """
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}.")
@@ -88,7 +105,12 @@ def suggest_many(
             logger.debug("TailNet suggest: %d session items not in the model", skipped)
         histories.append(known[-model.config.max_length :])
 
-    scores = torch.empty((len(sessions), model.item_count), dtype=torch.float64)
+    # Model rows are ranked by log-probability, so items whose probability
+    # underflows to 0 (a strong prior can push the gap past float32's range)
+    # keep their order; popularity rows are ranked by click share.
+    log_probabilities = torch.empty(
+        (len(sessions), model.item_count), dtype=torch.float64
+    )
     rows = [row for row, known in enumerate(histories) if known]
     if rows:
         steps = max(len(histories[row]) for row in rows)
@@ -96,14 +118,15 @@ def suggest_many(
         for position, row in enumerate(rows):
             history[position, : len(histories[row])] = torch.tensor(histories[row])
         lengths = torch.tensor([len(histories[row]) for row in rows])
-        logits = model(history, lengths)
-        scores[rows] = torch.softmax(logits, dim=1).to(torch.float64)
+        prior = _serving_prior(model, recent_counts, len(rows))
+        logits = model(history, lengths, prior)
+        log_probabilities[rows] = torch.log_softmax(logits.to(torch.float64), dim=1)
     clicks = model.click_counts.to(torch.float64)
     popularity = clicks / clicks.sum().clamp(min=1.0)
 
     results: list[list[Suggestion]] = []
     for row, known in enumerate(histories):
-        row_scores = scores[row] if known else popularity
+        row_scores = log_probabilities[row] if known else popularity
         source = TAILNET if known else POPULARITY
         excluded = [index[item_id] for item_id in exclude[row] if item_id in index]
         allowed = torch.ones(model.item_count, dtype=torch.bool)
@@ -111,12 +134,34 @@ def suggest_many(
         available = int(allowed.sum())
         ranked = torch.where(allowed, row_scores, -torch.inf)
         top = torch.topk(ranked, min(count, available))
+        values = top.values.exp() if known else top.values
         results.append(
             [
                 Suggestion(model.item_ids[int(item)], float(score), source)
                 for score, item in zip(
-                    top.values.tolist(), top.indices.tolist(), strict=True
+                    values.tolist(), top.indices.tolist(), strict=True
                 )
             ]
         )
     return results
+
+
+def _serving_prior(
+    model: TailNet, recent_counts: Mapping[str, int] | None, rows: int
+) -> torch.Tensor | None:
+    """Return the item prior of `rows` sessions scored now, or None.
+
+    None, which the model reads as a zero prior, comes back when the model
+    has no prior or the site has no recent interaction to count.
+    """
+    if not model.config.item_prior:
+        return None
+    if not recent_counts:
+        logger.debug("TailNet suggest: no recent interactions, zero item prior")
+        return None
+    counts = np.zeros(model.item_count, dtype=np.int64)
+    for item_id, value in recent_counts.items():
+        position = model.item_index.get(item_id)
+        if position is not None:
+            counts[position] = value
+    return prior_from_counts(counts[None, :]).expand(rows, -1)

@@ -14,6 +14,7 @@ from torch.nn import functional
 from recommender.ml.sessions import PrefixExamples
 from recommender.ml.tailnet.config import TailNetConfig
 from recommender.ml.tailnet.model import TailNet
+from recommender.ml.tailnet.prior import RecentItemPrior
 from recommender.ml.tailnet.ranking import (
     model_score_function,
     next_item_metrics,
@@ -45,6 +46,7 @@ def train_tailnet(
     click_counts: np.ndarray,
     config: TailNetConfig,
     valid: PrefixExamples | None = None,
+    prior: RecentItemPrior | None = None,
 ) -> TailNetTrainResult:
     """Train a TailNet by minimizing the cross-entropy of its scores.
 
@@ -57,15 +59,20 @@ def train_tailnet(
             stops after `config.patience` epochs without a better
             `config.selection_metric`, and the best epoch's weights are
             kept.
+        prior: the interactions that the item prior counts; required
+            when `config.item_prior` is on, and then every example needs
+            timestamps. Each example's prior is computed at its own time.
     """
     _check_examples(train, len(item_ids), "train")
     if valid is not None:
         _check_examples(valid, len(item_ids), "valid")
+    if config.item_prior:
+        _check_prior(prior, len(item_ids), train, valid)
     started = time.perf_counter()
     with torch_threads(config.threads):
         torch.manual_seed(config.seed)
         model = TailNet(config, item_ids, click_counts)
-        result = _fit(model, train, valid, config)
+        result = _fit(model, train, valid, config, prior if config.item_prior else None)
     result.seconds = time.perf_counter() - started
     return result
 
@@ -75,6 +82,7 @@ def _fit(
     train: PrefixExamples,
     valid: PrefixExamples | None,
     config: TailNetConfig,
+    prior: RecentItemPrior | None,
 ) -> TailNetTrainResult:
     optimizer = torch.optim.Adam(
         model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
@@ -87,6 +95,8 @@ def _fit(
     result = TailNetTrainResult(model=model, best_epoch=0)
     is_tail = model.is_tail.numpy()
     switch = "on" if config.rectification else "off"
+    if config.item_prior:
+        switch += ", item prior"
 
     for epoch in range(1, config.epochs + 1):
         model.train()
@@ -94,7 +104,10 @@ def _fit(
         total = 0.0
         for start in range(0, len(order), config.batch_size):
             rows = order[start : start + config.batch_size]
-            scores = model(history[rows], lengths[rows])
+            batch_prior = None
+            if prior is not None and train.timestamp_ms is not None:
+                batch_prior = prior.features(train.timestamp_ms[rows.numpy()])
+            scores = model(history[rows], lengths[rows], batch_prior)
             loss = functional.cross_entropy(scores, targets[rows])
             optimizer.zero_grad()
             loss.backward()
@@ -110,7 +123,9 @@ def _fit(
                 result.epoch_losses[-1],
             )
             continue
-        top = rank_examples(model_score_function(model), valid, model.item_count)
+        top = rank_examples(
+            model_score_function(model), valid, model.item_count, prior=prior
+        )
         metrics = next_item_metrics(top, valid.targets, is_tail)
         result.valid_metrics.append(metrics)
         logger.info(
@@ -130,6 +145,30 @@ def _fit(
         result.best_epoch = stopping.best_epoch
     model.eval()
     return result
+
+
+def _check_prior(
+    prior: RecentItemPrior | None,
+    item_count: int,
+    train: PrefixExamples,
+    valid: PrefixExamples | None,
+) -> None:
+    if prior is None:
+        raise ValueError(
+            "config.item_prior is on but no prior was given; pass a "
+            "RecentItemPrior or turn item_prior off."
+        )
+    if prior.item_count != item_count:
+        raise ValueError(
+            f"The prior counts {prior.item_count} items but the vocabulary "
+            f"has {item_count}; build both from the same data."
+        )
+    for name, examples in (("train", train), ("valid", valid)):
+        if examples is not None and examples.timestamp_ms is None:
+            raise ValueError(
+                f"The {name} examples have no timestamps, which the item "
+                "prior needs; turn item_prior off for data without times."
+            )
 
 
 def _check_examples(examples: PrefixExamples, item_count: int, name: str) -> None:

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from recommender.ml.tailnet import TailNetConfig
-from recommender.ml.tailnet.evaluation import DATA_PATHS, ELECTRONICS
+from recommender.ml.tailnet.evaluation import DATA_PATHS, ELECTRONICS, PRIOR_DAYS
 from recommender.models import ModelVersion
 from suggestions.training import (
     electronics_examples,
@@ -63,6 +63,14 @@ class Command(BaseCommand):
         )
         parser.add_argument("--seed", type=int, default=0, help="Random seed.")
         parser.add_argument(
+            "--item-prior",
+            action="store_true",
+            help="With --electronics, add the time-aware item prior: a learned "
+            "weight times log(1 + interactions per item in the "
+            f"{PRIOR_DAYS:g} days before each example). Served models read "
+            "the site's interactions of the same window.",
+        )
+        parser.add_argument(
             "--no-promote",
             action="store_true",
             help="Register the version without serving it.",
@@ -80,12 +88,21 @@ class Command(BaseCommand):
                 epochs=options["epochs"],
                 threads=options["threads"],
                 seed=options["seed"],
+                item_prior=options["item_prior"],
+                prior_window_days=PRIOR_DAYS,
             )
         except ValueError as error:
             raise CommandError(str(error)) from error
         if options["max_examples"] is not None and options["max_examples"] < 1:
             raise CommandError(
                 f"--max-examples must be at least 1, got {options['max_examples']}."
+            )
+        if options["item_prior"] and not options["electronics"]:
+            # TODO: build timestamped examples from the stored interactions
+            # so that the prior can be trained on site data too.
+            raise CommandError(
+                "--item-prior needs --electronics; training on stored "
+                "interactions does not support the item prior yet."
             )
         promote = not options["no_promote"]
         try:
@@ -123,8 +140,11 @@ class Command(BaseCommand):
                 f"Electronics files not found in {directory}; set "
                 "MARKETPLACE_DATA_DIR to the folder that contains amazon2023/."
             )
-        train, valid, item_ids, click_counts = electronics_examples(
-            directory, max_examples=options["max_examples"], seed=options["seed"]
+        train, valid, item_ids, click_counts, prior = electronics_examples(
+            directory,
+            max_examples=options["max_examples"],
+            seed=options["seed"],
+            prior_days=config.prior_window_days,
         )
         return train_and_register(
             train,
@@ -132,6 +152,7 @@ class Command(BaseCommand):
             click_counts,
             config,
             valid=valid,
+            prior=prior if config.item_prior else None,
             promote=promote,
             details={"source": "electronics", "valid_examples": len(valid)},
         )
