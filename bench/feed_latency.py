@@ -160,7 +160,7 @@ def parse_arguments() -> argparse.Namespace:
     parser.add_argument(
         "--no-freeze-heap",
         action="store_true",
-        help="run the web process with RECOMMENDER_FREEZE_HEAP=false, to "
+        help="run the web process with FREEZE_HEAP=false, to "
         "measure the collector's pauses",
     )
     parser.add_argument(
@@ -516,7 +516,7 @@ def measure_server(arguments, cookies, trivial_pks):
             # would, instead of connecting per request.
             "DATABASE_CONN_MAX_AGE": "600",
             "RECOMMENDER_FEED_CACHE_SECONDS": str(arguments.feed_cache_seconds),
-            "RECOMMENDER_FREEZE_HEAP": str(not arguments.no_freeze_heap).lower(),
+            "FREEZE_HEAP": str(not arguments.no_freeze_heap).lower(),
         }
     )
     if arguments.server == "gunicorn":

@@ -13,7 +13,7 @@ from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
-from marketplace.gc_freeze import freeze_startup_objects  # noqa: E402
+from marketplace.gc_freeze import freeze_heap  # noqa: E402
 from marketplace.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
@@ -25,4 +25,4 @@ application = ProtocolTypeRouter(
     }
 )
 
-freeze_startup_objects()
+freeze_heap()

@@ -21,9 +21,9 @@ def freeze_worker_startup_objects(**kwargs: Any) -> None:
     `worker_ready` comes in the main process, which runs the tasks of the
     solo pool, and `worker_process_init` in each prefork pool process.
     """
-    from marketplace.gc_freeze import freeze_startup_objects
+    from marketplace.gc_freeze import freeze_heap
 
-    freeze_startup_objects()
+    freeze_heap()
 
 
 @task_prerun.connect

@@ -1,29 +1,37 @@
-"""Keep the objects loaded at startup out of Python's garbage collection.
+"""Keep long-lived objects out of Python's garbage collection.
 
 A web or worker process of this project imports Django, Celery and
-PyTorch, which leaves about 460,000 objects that the garbage collector
-tracks. Each full collection walked all of them, 150 to 230 ms on the
-2-core machine of the session suggestions benchmark, and paused every
-request, socket or task of the process meanwhile. Frozen objects are
-never scanned again, so later full collections only walk what the
-process allocated after startup.
+PyTorch and loads models and a listing index, which leaves hundreds of
+thousands of objects that the garbage collector tracks. Each full
+collection walked all of them, 150 to 230 ms on the 2-core machine of the
+session suggestions benchmark, and paused every request, socket or task of
+the process meanwhile (docs/benchmarks.md has the figures for the feed and
+for session suggestions). Frozen objects are never scanned again, so later
+full collections only walk what the process allocated since.
+
+`FREEZE_HEAP=false` turns this off, to measure the difference.
 """
 
 import gc
 import logging
 
+from django.conf import settings
+
 logger = logging.getLogger(__name__)
 
 
-def freeze_startup_objects() -> None:
+def freeze_heap() -> None:
     """Collect garbage once, then move every live object out of later scans.
 
-    Frozen objects are still freed when their reference count drops to
-    zero. Only reference cycles among them are never reclaimed, which is
-    why this is called once startup is done, not per request.
+    Called once startup is done and again after each model or index load,
+    which is rare and slow anyway. The previous freeze is undone first, so
+    that reference cycles among objects frozen earlier (a replaced model,
+    say) are collected now rather than kept for good. Frozen objects are
+    still freed when their reference count drops to zero.
     """
+    if not settings.FREEZE_HEAP:
+        return
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
-    logger.info(
-        "Froze %d startup objects out of garbage collection", gc.get_freeze_count()
-    )
+    logger.info("Froze %d objects out of garbage collection", gc.get_freeze_count())

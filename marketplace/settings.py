@@ -234,9 +234,9 @@ RECOMMENDER_ARTIFACT_DIR = env.path(
 )
 # Threads torch may use in the web process; training tasks set their own.
 RECOMMENDER_SERVING_THREADS = env.int("RECOMMENDER_SERVING_THREADS", default=1)
-# Freeze the heap after loading serving artifacts, so full garbage
-# collections skip the loaded objects (recommender.serving.settle_heap).
-RECOMMENDER_FREEZE_HEAP = env.bool("RECOMMENDER_FREEZE_HEAP", default=True)
+# Freeze the heap after startup and after loading models, so that full
+# garbage collections skip those objects (marketplace.gc_freeze).
+FREEZE_HEAP = env.bool("FREEZE_HEAP", default=True)
 RECOMMENDER_TRAINING_THREADS = env.int("RECOMMENDER_TRAINING_THREADS", default=2)
 MARKETPLACE_DEFAULT_CURRENCY = env.str("MARKETPLACE_DEFAULT_CURRENCY", default="USD")
 # Home feed serving (see .env.example for units).

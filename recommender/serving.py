@@ -11,7 +11,6 @@ index or for changed fresh listing vectors, and replaces the process's
 the old reference finishes with it.
 """
 
-import gc
 import logging
 import threading
 import time
@@ -24,6 +23,7 @@ from django.conf import settings
 from django.db import DatabaseError
 from django.db.models import Count, Max
 
+from marketplace.gc_freeze import freeze_heap
 from recommender.feed_cache import clear_rankings
 from recommender.ml.ann_index import AnnIndex, load_ann_index
 from recommender.ml.gnn import GnnModel, load_gnn
@@ -111,7 +111,7 @@ def load_model(version: ModelVersion) -> TwoTowerModel:
             _models.clear()
             _models[version.pk] = model
             logger.info("Loaded two_tower version %s", version.pk)
-            settle_heap()
+            freeze_heap()
         return model
 
 
@@ -129,28 +129,8 @@ def load_gnn_model(version: ModelVersion) -> GnnScorer:
             _gnn_models.clear()
             _gnn_models[version.pk] = scorer
             logger.info("Loaded gnn version %s", version.pk)
-            settle_heap()
+            freeze_heap()
         return scorer
-
-
-def settle_heap() -> None:
-    """Collect garbage once, then keep what is loaded out of later sweeps.
-
-    A web process keeps hundreds of thousands of long-lived objects (the
-    framework, the models, their id tables). Python's full collections walk
-    all of them, which in a feed process took longer than a whole request
-    and stalled every request queued behind it (the `--no-freeze-heap` runs
-    in docs/benchmarks.md). Frozen objects are skipped by those sweeps, and
-    reference counting still frees them. The previous freeze is undone
-    first, so that a replaced model's reference cycles are collected now
-    rather than kept for good. Called after each artifact load, which is
-    rare and slow anyway. RECOMMENDER_FREEZE_HEAP=false turns it off.
-    """
-    if not settings.RECOMMENDER_FREEZE_HEAP:
-        return
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def warm_up() -> None:
@@ -158,7 +138,7 @@ def warm_up() -> None:
 
     Web servers call this when a process starts (see the gunicorn
     configuration), so the first feed request does not pay for the loads
-    and the heap is frozen (`settle_heap`) before serving begins. A missing
+    and the heap is frozen (`freeze_heap`) before serving begins. A missing
     or unreadable artifact is logged and left to the first request.
     """
     try:
@@ -170,7 +150,7 @@ def warm_up() -> None:
             load_gnn_model(versions.gnn)
     except (OSError, DatabaseError) as error:
         logger.error("Warm-up could not load the serving artifacts: %s", error)
-    settle_heap()
+    freeze_heap()
 
 
 def load_listing_embeddings(embedding_set: ListingEmbeddingSet) -> ListingEmbeddings:
@@ -305,7 +285,7 @@ def _refresh_index(version: ModelVersion) -> ServingIndex | None:
             len(ann),
             version.pk,
         )
-        settle_heap()
+        freeze_heap()
     fresh_pks, fresh_vectors = _load_fresh_vectors(version.pk, ann.dimension)
     replacement = ServingIndex(
         embedding_set_pk=embedding_set.pk,
