@@ -35,17 +35,6 @@ logger = logging.getLogger(__name__)
 _lock = threading.Lock()
 _models: dict[int, TwoTowerModel] = {}
 _gnn_models: dict[int, "GnnScorer"] = {}
-_embedding_sets: dict[int, "ListingEmbeddings"] = {}
-
-
-@dataclass(frozen=True)
-class ListingEmbeddings:
-    """Embeddings of the listings that were active when the set was built."""
-
-    embedding_set_pk: int
-    model_version_pk: int
-    listing_pks: np.ndarray
-    vectors: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -151,28 +140,6 @@ def warm_up() -> None:
     except (OSError, DatabaseError) as error:
         logger.error("Warm-up could not load the serving artifacts: %s", error)
     freeze_heap()
-
-
-def load_listing_embeddings(embedding_set: ListingEmbeddingSet) -> ListingEmbeddings:
-    """Return the arrays of `embedding_set`, from this process's cache."""
-    with _lock:
-        cached = _embedding_sets.get(embedding_set.pk)
-        if cached is None:
-            with np.load(embedding_set.path) as arrays:
-                cached = ListingEmbeddings(
-                    embedding_set_pk=embedding_set.pk,
-                    model_version_pk=embedding_set.model_version_id,
-                    listing_pks=arrays["listing_pks"],
-                    vectors=arrays["embeddings"],
-                )
-            _embedding_sets.clear()
-            _embedding_sets[embedding_set.pk] = cached
-            logger.info(
-                "Loaded embedding set %s (%d listings)",
-                embedding_set.pk,
-                len(cached.listing_pks),
-            )
-        return cached
 
 
 def current_embedding_set(version: ModelVersion) -> ListingEmbeddingSet | None:
@@ -348,7 +315,6 @@ def clear_caches() -> None:
     with _lock:
         _models.clear()
         _gnn_models.clear()
-        _embedding_sets.clear()
     _versions_cache.clear()
     with _index_refresh_lock:
         _index_state.current = None
