@@ -3,11 +3,12 @@
 A web or worker process of this project imports Django, Celery and
 PyTorch and loads models and a listing index, which leaves hundreds of
 thousands of objects that the garbage collector tracks. Each full
-collection walked all of them, 150 to 230 ms on the 2-core machine of the
-session suggestions benchmark, and paused every request, socket or task of
-the process meanwhile (docs/benchmarks.md has the figures for the feed and
-for session suggestions). Frozen objects are never scanned again, so later
-full collections only walk what the process allocated since.
+collection walked all of them, which took 150 to 230 ms on the 2-core
+machine of the session suggestions benchmark. The process paused every
+request, socket or task meanwhile. docs/benchmarks.md has the figures
+for the feed and for session suggestions. Frozen objects are never
+scanned again, so later full collections only walk what the process
+allocated since.
 
 `FREEZE_HEAP=false` turns this off, to measure the difference.
 """

@@ -495,7 +495,7 @@ def _log_unavailable_artifact(version_pk: int, error: OSError) -> None:
 
 @dataclass(frozen=True)
 class _HistoryProfile:
-    """What the reasons of one ranking compare each listing with."""
+    """The history products that a ranking's reasons compare listings with."""
 
     # Position in the history of each product the model has an id row for;
     # only those shaped the user vector.

@@ -8,7 +8,7 @@ the current session.
 
 A batch costs one TailNet forward pass and one candidate query for all
 its visitors, plus one history query per visitor, so a worker that
-answers several views at once spends less per view. A model trained with
+handles several views at once spends less per view. A model trained with
 the item prior also reads the recent interaction counts, which each
 process counts at most once a minute.
 """

@@ -105,9 +105,10 @@ def suggest_many(
             logger.debug("TailNet suggest: %d session items not in the model", skipped)
         histories.append(known[-model.config.max_length :])
 
-    # Model rows are ranked by log-probability, so items whose probability
-    # underflows to 0 (a strong prior can push the gap past float32's range)
-    # keep their order; popularity rows are ranked by click share.
+    # Model rows are ranked by log-probability, because a strong prior can
+    # push a probability below float32's range, and items whose probability
+    # underflows to 0 would lose their order. Popularity rows are ranked by
+    # click share.
     log_probabilities = torch.empty(
         (len(sessions), model.item_count), dtype=torch.float64
     )
