@@ -258,7 +258,10 @@ RECOMMENDER_NEARBY_KM = env.float("RECOMMENDER_NEARBY_KM", default=5.0)
 RECOMMENDER_INDEX_CHECK_SECONDS = env.float(
     "RECOMMENDER_INDEX_CHECK_SECONDS", default=5.0
 )
-RECOMMENDER_ANN_EXACT_BELOW = env.int("RECOMMENDER_ANN_EXACT_BELOW", default=10_000)
+# Exact search returns every true neighbour, and on one thread it was
+# faster than HNSW at efSearch 640 up to 50,000 vectors and slower at
+# 100,000 (bench/ann_exact_crossover.py).
+RECOMMENDER_ANN_EXACT_BELOW = env.int("RECOMMENDER_ANN_EXACT_BELOW", default=50_000)
 # At 1,000,000 synthetic listings, 500 (the feed's depth) gave recall@100
 # 0.946 against exact search and 640 gave 0.963 (bench/feed_latency.py).
 RECOMMENDER_ANN_EF_SEARCH = env.int("RECOMMENDER_ANN_EF_SEARCH", default=640)

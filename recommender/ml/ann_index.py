@@ -33,7 +33,7 @@ class AnnConfig:
             query requests more results than that.
     """
 
-    exact_below: int = 10_000
+    exact_below: int = 50_000
     hnsw_neighbors: int = 32
     ef_construction: int = 80
     ef_search: int = 256
