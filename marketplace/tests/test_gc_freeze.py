@@ -67,3 +67,24 @@ def test_freeze_can_be_turned_off(settings):
 
     assert gc.get_freeze_count() == 0
     assert any(tracked is later_object for tracked in gc.get_objects())
+
+
+def test_full_collections_resume_soon_after_freeze():
+    freeze_heap()
+    full_collections = []
+
+    def record(phase, info):
+        if phase == "stop" and info["generation"] == 2:
+            full_collections.append(info["collected"])
+
+    gc.callbacks.append(record)
+    try:
+        # 100,000 surviving containers pass through the young generations
+        # often enough to reach a full-collection check, and are far fewer
+        # than a quarter of the frozen heap.
+        survivors = [[] for _ in range(100_000)]
+    finally:
+        gc.callbacks.remove(record)
+
+    assert gc.get_freeze_count() > 4 * len(survivors)
+    assert len(full_collections) >= 1
