@@ -22,7 +22,10 @@ endpoint (one primary-key lookup, the baseline) and then to the feed.
 Latency runs from each request's scheduled send time, so a server that
 falls behind shows its queueing. It prints median and 99th percentile
 latency, their ratio to the baseline, the web process's CPU time per
-request and its resident memory, then drops the database.
+request and its resident memory. Unless --no-worker-index is given, it
+then runs the index task in a real Celery worker and prints the task's
+wall time and the worker's peak resident memory. At the end it drops the
+database.
 
 The web process keeps each user's ranking for --feed-cache-seconds
 (RECOMMENDER_FEED_CACHE_SECONDS). The one-at-a-time requests go to
@@ -52,6 +55,7 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scratch_database import (
@@ -61,6 +65,9 @@ from scratch_database import (
     drop_database,
     setup_django,
 )
+
+if TYPE_CHECKING:
+    from recommender.models import ModelVersion
 
 SEED = 2025
 SECRET_KEY = "feed-latency-benchmark-only"
@@ -78,14 +85,20 @@ class PhaseResult:
     errors: int
     # (seconds from the start of the phase, latency in ms) of each request.
     timeline: list[tuple[float, float]]
+    # Unix time of the phase's first scheduled request.
+    started_at: float
 
     def slowest(self, count: int = 6) -> str:
         """Describe the slowest requests and when they were sent.
 
-        Requests slowed by one stall were sent close together.
+        Requests slowed by one stall were sent close together. The phase's
+        start in UTC lets them be matched with server and database logs.
         """
         worst = sorted(self.timeline, key=lambda entry: -entry[1])[:count]
-        return ", ".join(f"{ms:.0f} ms at {at:.2f} s" for at, ms in sorted(worst))
+        start = time.strftime("%H:%M:%S", time.gmtime(self.started_at))
+        fraction = f"{self.started_at % 1:.2f}"[1:]
+        requests = ", ".join(f"{ms:.0f} ms at {at:.2f} s" for at, ms in sorted(worst))
+        return f"{requests} (phase started {start}{fraction} UTC)"
 
     def percentile(self, share: float) -> float:
         ordered = sorted(self.latencies_ms)
@@ -162,6 +175,17 @@ def parse_arguments() -> argparse.Namespace:
         action="store_true",
         help="run the web process with FREEZE_HEAP=false, to "
         "measure the collector's pauses",
+    )
+    parser.add_argument(
+        "--no-worker-index",
+        action="store_true",
+        help="skip the phase that runs the index task in a Celery worker",
+    )
+    parser.add_argument(
+        "--broker-url",
+        default="redis://127.0.0.1:6379/10",
+        help="Redis URL of the Celery broker for the worker phase; the task "
+        "goes to a queue named for this run (default: redis://127.0.0.1:6379/10)",
     )
     parser.add_argument(
         "--web-port",
@@ -246,6 +270,7 @@ def run(arguments: argparse.Namespace, artifact_dir: Path) -> None:
         "rss_mb  recall@100  speedup  build_s"
     )
     rows: list[str] = []
+    worker_rows: list[str] = []
     for size in arguments.sizes:
         new_pks = create_listings(size - len(listing_pks), sellers, rng)
         listing_pks = np.concatenate([listing_pks, new_pks])
@@ -265,6 +290,8 @@ def run(arguments: argparse.Namespace, artifact_dir: Path) -> None:
             f"({max(served.config.ef_search, feed_depth())}): {feed_recall:.3f}"
         )
         base, feed, rss_mb = measure_server(arguments, cookies, trivial_pks)
+        if not arguments.no_worker_index:
+            worker_rows.append(f"{size:>8}  {measure_index_task(arguments, version)}")
         for name, result in (("baseline", base), ("feed", feed)):
             rows.append(
                 f"{size:>8}  {name:<8}  {result.percentile(0.5):6.1f}  "
@@ -276,6 +303,9 @@ def run(arguments: argparse.Namespace, artifact_dir: Path) -> None:
             )
         print(header)
         print("\n".join(rows), flush=True)
+        if worker_rows:
+            print(WORKER_HEADER)
+            print("\n".join(worker_rows), flush=True)
 
 
 def register_model(model, artifact_dir: Path):
@@ -554,6 +584,104 @@ def measure_server(arguments, cookies, trivial_pks):
     return base, feed, rss_mb
 
 
+WORKER_HEADER = (
+    "listings  index task: wall_s  kind   worker_peak_rss_mb  worker_rss_after_mb"
+)
+
+
+def measure_index_task(arguments: argparse.Namespace, version: ModelVersion) -> str:
+    """Run the index task in a Celery worker and report its time and memory.
+
+    The worker runs as `make worker` runs it (prefork, one pool process)
+    and consumes a queue named for this run only. The task embeds every
+    active listing with the Two-Tower model and builds the index, as after
+    a training run. Its wall time runs from sending the task to the new
+    embedding set's row, with the worker started and ready before. The
+    peak resident memory (VmHWM) is that of the pool process that ran the
+    task. The task registers a new index from the listings' content
+    vectors, so this phase runs after the feed phases of its size.
+    """
+    import uuid
+
+    from celery import Celery
+
+    from recommender.models import ListingEmbeddingSet
+
+    queue = f"feed-bench-{uuid.uuid4().hex}"
+    environment = dict(os.environ)
+    environment.update(
+        {"CELERY_BROKER_URL": arguments.broker_url, "LOG_LEVEL": "WARNING"}
+    )
+    log_path = Path(os.environ["RECOMMENDER_ARTIFACT_DIR"]) / "worker.log"
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "marketplace",
+        "worker",
+        "--concurrency=1",
+        f"--queues={queue}",
+        "--without-heartbeat",
+        "--without-gossip",
+        "--without-mingle",
+        "--loglevel=INFO",
+        f"--logfile={log_path}",
+    ]
+    last = ListingEmbeddingSet.objects.order_by("-pk").first()
+    last_pk = last.pk if last is not None else 0
+    with open(log_path.with_suffix(".out"), "ab") as console:
+        worker = subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=environment, stdout=console, stderr=console
+        )
+    sender = Celery(broker=arguments.broker_url)
+    try:
+        wait_for_worker(worker, log_path)
+        started = time.perf_counter()
+        sender.send_task(
+            "recommender.tasks.build_listing_embeddings_task",
+            args=[version.pk],
+            queue=queue,
+        )
+        while True:
+            built = ListingEmbeddingSet.objects.filter(pk__gt=last_pk).first()
+            if built is not None:
+                break
+            if worker.poll() is not None or time.perf_counter() - started > 2000:
+                raise RuntimeError(
+                    f"The index task did not finish; see the worker log {log_path}."
+                )
+            time.sleep(0.2)
+        seconds = time.perf_counter() - started
+        pool = server_processes(worker.pid)[1:]
+        peak_mb = max(memory_field_mb(pid, "VmHWM:") for pid in pool)
+        after_mb = max(memory_field_mb(pid, "VmRSS:") for pid in pool)
+    finally:
+        sender.close()
+        worker.terminate()
+        worker.wait(timeout=60)
+    print(
+        f"Index task in a Celery worker: {built.listing_count} listings, "
+        f"{built.index_kind}, {seconds:.1f} s, pool process peak RSS "
+        f"{peak_mb:.0f} MB"
+    )
+    return (
+        f"{seconds:>18.1f}  {built.index_kind:<5}  {peak_mb:>18.0f}  {after_mb:>19.0f}"
+    )
+
+
+def wait_for_worker(worker: subprocess.Popen, log_path: Path) -> None:
+    """Wait until the worker logs that it is ready to take tasks."""
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if worker.poll() is not None:
+            raise RuntimeError(f"The Celery worker exited; see {log_path}.")
+        if log_path.exists() and " ready." in log_path.read_text(errors="replace"):
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"The Celery worker was not ready after 120 s; see {log_path}.")
+
+
 def load_server(arguments, server, cookies, trivial_pks):
     wait_for_server(arguments.web_port)
     # Load the model and index before timing anything, with users other than
@@ -637,6 +765,7 @@ def run_phase(arguments, next_request) -> PhaseResult:
     errors = [0]
     lock = threading.Lock()
     start = time.perf_counter() + 0.5
+    started_at = time.time() + 0.5
 
     def client(number: int) -> None:
         connection = http.client.HTTPConnection("127.0.0.1", arguments.web_port)
@@ -673,7 +802,12 @@ def run_phase(arguments, next_request) -> PhaseResult:
         thread.start()
     for thread in threads:
         thread.join()
-    return PhaseResult(latencies_ms=latencies, errors=errors[0], timeline=timeline)
+    return PhaseResult(
+        latencies_ms=latencies,
+        errors=errors[0],
+        timeline=timeline,
+        started_at=started_at,
+    )
 
 
 def server_processes(pid: int) -> list[int]:
@@ -700,12 +834,15 @@ def resident_memory_mb(pid: int) -> float:
     With gunicorn that is a worker, which loads the models and the index;
     the master process only watches the workers.
     """
-    largest = 0.0
-    for process in server_processes(pid):
-        for line in Path(f"/proc/{process}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                largest = max(largest, int(line.split()[1]) / 1024)
-    return largest
+    return max(memory_field_mb(process, "VmRSS:") for process in server_processes(pid))
+
+
+def memory_field_mb(pid: int, field: str) -> float:
+    """Return one memory line of /proc/PID/status, e.g. "VmHWM:", in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"/proc/{pid}/status has no {field} line.")
 
 
 if __name__ == "__main__":
