@@ -122,10 +122,12 @@ def top_k_with_tail_quota(
     its tail items when it has fewer. A tail item scored -inf, which is
     how serving marks excluded items, never takes a quota position.
 
-    The picks are returned in score order, ties by lower item index, so a
-    tail pick sits where its own score places it, usually at the bottom.
-    The head items that stay keep their plain ranks, and the quota only
-    replaces the lowest-ranked head items.
+    The picks are returned in score order, so a tail pick sits where its
+    own score places it, usually at the bottom. The head items that stay
+    keep their plain ranks, and the quota only replaces the lowest-ranked
+    head items. With a quota, equal scores go to the lower item index.
+    Quota 0 returns `torch.topk`, whose order among equal scores is
+    unspecified.
 
     Args:
         scores: float [rows, items].
