@@ -426,6 +426,15 @@ SUGGESTIONS_SESSION_GAP_MINUTES = env.float(
 )
 # Listings sent in one suggestions message.
 SUGGESTIONS_COUNT = env.int("SUGGESTIONS_COUNT", default=12)
+# Positions of each TailNet suggestions list reserved for the model's best
+# tail items: those outside its `head_item_share` (20% by default) most
+# clicked items, by the training clicks the artifact stores. 0 is off.
+SUGGESTIONS_TAIL_SLOTS = env.int("SUGGESTIONS_TAIL_SLOTS", default=0)
+if not 0 <= SUGGESTIONS_TAIL_SLOTS <= SUGGESTIONS_COUNT:
+    raise ImproperlyConfigured(
+        f"SUGGESTIONS_TAIL_SLOTS={SUGGESTIONS_TAIL_SLOTS} is invalid; set it "
+        f"from 0 to SUGGESTIONS_COUNT ({SUGGESTIONS_COUNT})."
+    )
 # Token bucket of each session socket: messages per second refilled, and the
 # burst of messages accepted at once.
 SUGGESTIONS_SOCKET_RATE_PER_SECOND = env.float(

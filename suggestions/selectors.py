@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import torch
 from django.conf import settings
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import RowNumber
@@ -26,6 +27,7 @@ from listings.models import Listing, ListingPhoto
 from moderation.selectors import blocked_user_ids, blocked_user_ids_by_user
 from recommender.ml.sessions import latest_session
 from recommender.ml.tailnet import Suggestion, suggest_many
+from recommender.ml.tailnet.ranking import top_k_with_tail_quota
 from suggestions.models import SessionView
 from suggestions.serving import current_tailnet, recent_item_counts
 from suggestions.visitors import Visitor
@@ -114,6 +116,7 @@ def compute_suggestions_batch(
         ]
 
     version_pk, model = loaded
+    tail_slots = min(settings.SUGGESTIONS_TAIL_SLOTS, count)
     recent_counts = None
     if model.config.item_prior:
         recent_counts = recent_item_counts(model.config.prior_window_days)
@@ -123,6 +126,9 @@ def compute_suggestions_batch(
         count=count * CANDIDATES_PER_SLOT,
         exclude=[set(session.item_ids) for session in sessions],
         recent_counts=recent_counts,
+        # Tail candidates in the same proportion, so that the quota can
+        # still be met after items without a buyable listing drop out.
+        tail_slots=tail_slots * CANDIDATES_PER_SLOT,
     )
     wanted = {item.item_id for items in ranked for item in items}
     # Each candidate comes with the file name of its first photo, so the
@@ -148,7 +154,7 @@ def compute_suggestions_batch(
     blocked = blocked_user_ids_by_user(user_pks)
 
     picks = [
-        _pick_listings(session, items, candidates, blocked, count)
+        _pick_listings(session, items, candidates, blocked, count, tail_slots)
         for session, items in zip(sessions, ranked, strict=True)
     ]
     results: list[SessionSuggestions] = []
@@ -171,11 +177,14 @@ def _pick_listings(
     candidates: list[dict[str, Any]],
     blocked: dict[int, set[int]],
     count: int,
+    tail_slots: int = 0,
 ) -> list[dict[str, Any]]:
     """Return the newest buyable listing of the best `count` ranked items.
 
     `candidates` are active listings, newest first, of the items of the
     whole batch; this drops the ones `session`'s visitor may not get.
+    With `tail_slots`, TailNet items are picked as `top_k_with_tail_quota`
+    picks them, in rank order, among the items that have such a listing.
     """
     rank_by_asin = {item.item_id: rank for rank, item in enumerate(items)}
     user_pk = session.visitor.user_pk if session.visitor is not None else None
@@ -194,7 +203,14 @@ def _pick_listings(
             continue
         chosen[asin] = row
     ordered = sorted(chosen.values(), key=lambda row: rank_by_asin[row[_ASIN]])
-    return ordered[:count]
+    if not tail_slots or not ordered or items[0].source != SOURCE_TAILNET:
+        return ordered[:count]
+    tail_by_asin = {item.item_id: item.is_tail for item in items}
+    is_tail = torch.tensor([tail_by_asin[row[_ASIN]] for row in ordered])
+    # Scores that fall with the rank keep `ordered`'s order in the output.
+    scores = -torch.arange(len(ordered), dtype=torch.float32)
+    positions = top_k_with_tail_quota(scores[None, :], is_tail, count, tail_slots)
+    return [ordered[position] for position in positions[0].tolist()]
 
 
 def current_session_listing_pks(visitor: Visitor) -> list[int]:

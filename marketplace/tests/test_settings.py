@@ -106,3 +106,14 @@ def test_retention_shorter_than_session_gap_is_an_error(tmp_path):
         "SUGGESTIONS_VIEW_RETENTION_HOURS=1.0 would delete views of sessions "
         "still open; set it to at least the session gap, 1.5 hours."
     ) in result.stderr
+
+
+def test_tail_slots_above_count_is_an_error(tmp_path):
+    result = _settings_with(
+        tmp_path, DEBUG="true", SUGGESTIONS_COUNT="4", SUGGESTIONS_TAIL_SLOTS="5"
+    )
+
+    assert result.returncode != 0
+    assert (
+        "SUGGESTIONS_TAIL_SLOTS=5 is invalid; set it from 0 to SUGGESTIONS_COUNT (4)."
+    ) in result.stderr

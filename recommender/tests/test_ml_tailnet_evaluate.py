@@ -188,3 +188,74 @@ def test_evaluate_rejects_invalid_options(capsys, option, message):
         main(["--dataset=beauty", option])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_evaluate_tail_quota_chosen_on_valid(tmp_path, capsys):
+    write_electronics(tmp_path)
+    output = tmp_path / "report.json"
+    code, captured = run(
+        capsys,
+        "--dataset=electronics",
+        f"--data-dir={tmp_path}",
+        "--epochs=1",
+        "--embedding-dim=8",
+        "--head-item-share=0.5",
+        "--refit",
+        "--tail-slots=auto",
+        f"--output={output}",
+    )
+    assert code == 0
+    report = json.loads(output.read_text())
+    quota = report["tail_quotas"][TAILNET + PRIOR_SUFFIX]
+    curve = quota["valid_curve"]
+    assert [point["tail_slots"] for point in curve] == list(range(11))
+    assert quota["chosen_on_valid"] is True
+    slots = quota["tail_slots"]
+    floor = 0.95 * curve[0]["recall@20"]
+    assert curve[slots]["recall@20"] >= floor
+    assert all(point["recall@20"] < floor for point in curve[slots + 1 :])
+    suffix = f", {slots} tail slots"
+    for name in (ABLATION + PRIOR_SUFFIX, TAILNET + PRIOR_SUFFIX):
+        assert set(report["models"][name + suffix]) == MODEL_COLUMNS
+        assert name + REFIT_SUFFIX + suffix in report["models"]
+    assert f"Tail quota of {TAILNET + PRIOR_SUFFIX} and its ablation" in captured.out
+    assert "| tail slots | Recall@20 |" in captured.out
+
+
+def test_evaluate_fixed_tail_quota(tmp_path, capsys):
+    lines = [
+        f"U{user} " + " ".join(f"I{(user * 3 + step) % 11}" for step in range(5))
+        for user in range(30)
+    ]
+    write_beauty(tmp_path, lines)
+    output = tmp_path / "report.json"
+    code, _ = run(
+        capsys,
+        "--dataset=beauty",
+        f"--data-dir={tmp_path}",
+        "--epochs=1",
+        "--embedding-dim=8",
+        "--tail-slots=20",
+        f"--output={output}",
+    )
+    assert code == 0
+    report = json.loads(output.read_text())
+    assert report["tail_quotas"][TAILNET]["tail_slots"] == 20
+    assert report["tail_quotas"][TAILNET]["chosen_on_valid"] is False
+    curve = report["tail_quotas"][TAILNET]["valid_curve"]
+    assert [point["tail_slots"] for point in curve] == list(range(21))
+    # 20 tail slots of 11 items: all 9 tail items are in every list, so
+    # every tail item is shown.
+    assert report["models"][TAILNET + ", 20 tail slots"]["tail_coverage@20"] == 1.0
+    assert report["models"][ABLATION + ", 20 tail slots"]["tail_share@20"] == 9 / 11
+
+
+@pytest.mark.parametrize("value", ["-1", "21", "some", "2.5"])
+def test_evaluate_rejects_invalid_tail_slots(capsys, value):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset=beauty", f"--tail-slots={value}"])
+    assert exit_info.value.code == 2
+    assert (
+        f"invalid value '{value}'; expected auto or a whole number of positions "
+        "from 0 to 20" in capsys.readouterr().err
+    )

@@ -5,7 +5,7 @@ from django.contrib.sessions.models import Session
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from listings.models import ListingPhoto
+from listings.models import Listing, ListingPhoto
 from recommender.models import ModelVersion
 from suggestions import serving
 from suggestions.models import SessionView
@@ -232,3 +232,49 @@ def test_deleted_user_gets_suggestions():
         "bag",
         "strap",
     ]
+
+
+def tail_sequences(listings):
+    """Return sessions over tripod, lens, bag and strap, with lens the head.
+
+    The model has 4 items, so the 20% most clicked is 1 item: lens, with
+    10 clicks. After tripod it ranks lens, then bag, then strap.
+    """
+    return (
+        [[asin(listings, "tripod"), asin(listings, "lens")]] * 6
+        + [[asin(listings, "tripod"), asin(listings, "bag")]] * 2
+        + [[asin(listings, "lens"), asin(listings, "strap")]] * 4
+    )
+
+
+@pytest.mark.parametrize(
+    ("tail_slots", "titles"),
+    [(0, ["lens", "bag"]), (1, ["lens", "bag"]), (2, ["bag", "strap"])],
+)
+def test_tailnet_tail_quota_from_setting(settings, tail_slots, titles):
+    settings.SUGGESTIONS_TAIL_SLOTS = tail_slots
+    buyer, listings = build_market()
+    register_tailnet(tail_sequences(listings))
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["tripod"])
+
+    suggestions = compute_suggestions(visitor, count=2)
+
+    assert suggestions.source == "tailnet"
+    assert [item["title"] for item in suggestions.listings] == titles
+
+
+def test_tailnet_tail_quota_after_unbuyable_tail_item(settings):
+    settings.SUGGESTIONS_TAIL_SLOTS = 2
+    buyer, listings = build_market()
+    register_tailnet(tail_sequences(listings))
+    bag = listings["bag"]
+    bag.status = Listing.Status.SOLD
+    bag.save()
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["tripod"])
+
+    suggestions = compute_suggestions(visitor, count=2)
+
+    # Strap is the only buyable tail item, so lens keeps the other position.
+    assert [item["title"] for item in suggestions.listings] == ["lens", "strap"]

@@ -20,12 +20,17 @@ from pathlib import Path
 
 from recommender.ml.tailnet.config import TailNetConfig
 from recommender.ml.tailnet.evaluation import (
+    AUTO,
+    AUTO_RECALL_SHARE,
     DATASETS,
     ELECTRONICS,
+    MAX_AUTO_TAIL_SLOTS,
     PRIOR_DAYS,
+    TailSlots,
     format_report,
     run_evaluation,
 )
+from recommender.ml.tailnet.ranking import CUTOFF
 
 PROGRAM = "python -m recommender.ml.tailnet.evaluate"
 DEFAULTS = TailNetConfig()
@@ -55,6 +60,21 @@ def _number(
         return value
 
     return parse
+
+
+def _tail_slots(text: str) -> TailSlots:
+    if text == AUTO:
+        return AUTO
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= CUTOFF:
+        raise argparse.ArgumentTypeError(
+            f"invalid value {text!r}; expected {AUTO} or a whole number of "
+            f"positions from 0 to {CUTOFF}"
+        )
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -164,6 +184,20 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--tail-slots",
+        type=_tail_slots,
+        default=0,
+        metavar="auto|N",
+        help=(
+            f"Also test TailNet and the ablation with N of the {CUTOFF} "
+            "positions reserved for their best tail items, and print the "
+            f"valid curve of quotas 0 to {MAX_AUTO_TAIL_SLOTS}. {AUTO} picks "
+            f"the largest quota up to {MAX_AUTO_TAIL_SLOTS} whose valid "
+            f"Recall@20 keeps {AUTO_RECALL_SHARE:.0%} of the Recall@20 "
+            "without a quota (default: 0, no quota rows)."
+        ),
+    )
+    parser.add_argument(
         "--embedding-dim",
         type=_number(int, 1, 4096, "a whole number"),
         default=DEFAULTS.embedding_dim,
@@ -225,6 +259,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             prior_days=float(options.prior_days),
             variants=variants,
             refit=bool(options.refit),
+            tail_slots=options.tail_slots,
         )
     except (OSError, ValueError) as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)

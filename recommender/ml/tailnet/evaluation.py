@@ -27,6 +27,14 @@ strictly before the example's own time and within `prior_days`. The
 baseline "popularity (last N days before each example)" ranks by that
 same count alone, so it uses the same counts as the prior. Beauty has no
 timestamps, so the prior does not apply there.
+
+With a tail quota (`tail_slots`), every TailNet and ablation row is also
+tested with that many of the 20 positions reserved for tail items. With
+`tail_slots="auto"` the quota is chosen on the valid examples only, from
+the TailNet model that early stopping kept: the largest quota from 0 to
+`MAX_AUTO_TAIL_SLOTS` whose valid Recall@20 is at least
+`AUTO_RECALL_SHARE` of the valid Recall@20 without a quota. The ablation
+and the refit models of the same variant get the same quota.
 """
 
 from __future__ import annotations
@@ -36,7 +44,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 
@@ -53,10 +61,13 @@ from recommender.ml.tailnet.model import TailNet, tail_item_mask
 from recommender.ml.tailnet.prior import RecentItemPrior
 from recommender.ml.tailnet.ranking import (
     CUTOFF,
+    HeadTailCandidates,
+    check_tail_slots,
     constant_score_function,
     model_score_function,
     next_item_metrics,
     prior_popularity_score_function,
+    rank_candidates,
     rank_examples,
 )
 from recommender.ml.tailnet.training import TailNetTrainResult, train_tailnet
@@ -77,6 +88,30 @@ REFIT_SUFFIX = ", refit on train + valid"
 # Window of the item prior; `TailNetConfig.prior_window_days` gives the
 # valid figures that chose it.
 PRIOR_DAYS = TailNetConfig().prior_window_days
+# The automatic tail quota: the largest quota up to this many positions
+# whose valid Recall@20 keeps this share of the quota-0 valid Recall@20.
+MAX_AUTO_TAIL_SLOTS = 10
+AUTO_RECALL_SHARE = 0.95
+AUTO: Literal["auto"] = "auto"
+TailSlots = int | Literal["auto"]
+
+
+def tail_quota_suffix(tail_slots: int) -> str:
+    return f", {tail_slots} tail slots"
+
+
+@dataclass
+class TrainedRanking:
+    """Candidates of the examples for one trained model and its refit.
+
+    Args:
+        valid: candidates of the valid examples, from the model that
+            early stopping kept; the refit model saw valid, so it has none.
+        test: candidates of the test examples, keyed by model name.
+    """
+
+    valid: HeadTailCandidates
+    test: dict[str, HeadTailCandidates]
 
 
 @dataclass
@@ -207,6 +242,7 @@ def run_evaluation(
     prior_days: float = PRIOR_DAYS,
     variants: Sequence[bool] = (False,),
     refit: bool = False,
+    tail_slots: TailSlots = 0,
 ) -> dict[str, Any]:
     """Train TailNet and its ablation on one data set; measure all models.
 
@@ -216,7 +252,12 @@ def run_evaluation(
             needs timestamps, so True is rejected on beauty.
         refit: also train each model again on train + valid for its best
             epoch count and test that model too.
+        tail_slots: positions of the 20 reserved for tail items in extra
+            rows of TailNet and the ablation, or "auto" to choose them on
+            the valid examples. 0 adds no rows.
     """
+    if tail_slots != AUTO:
+        check_tail_slots(tail_slots, CUTOFF)
     started = time.perf_counter()
     data = load_dataset(name, data_dir, recent_days, prior_days)
     if any(variants) and data.prior is None:
@@ -234,6 +275,7 @@ def run_evaluation(
     )
     models: dict[str, dict[str, float]] = {}
     training: dict[str, dict[str, Any]] = {}
+    quotas: dict[str, dict[str, Any]] = {}
     for baseline, scores in data.baselines.items():
         top = rank_examples(
             constant_score_function(scores), data.test, len(data.item_ids)
@@ -251,6 +293,7 @@ def run_evaluation(
         _log_test(baseline, models[baseline])
     for item_prior in variants:
         suffix = PRIOR_SUFFIX if item_prior else ""
+        rankings = {}
         for model_name, rectification in ((ABLATION, False), (TAILNET, True)):
             model_config = replace(
                 config,
@@ -258,8 +301,12 @@ def run_evaluation(
                 item_prior=item_prior,
                 prior_window_days=prior_days,
             )
-            _train_and_test(
+            rankings[model_name] = _train_and_test(
                 data, model_config, model_name + suffix, refit, models, training
+            )
+        if tail_slots != 0:
+            quotas[TAILNET + suffix] = _apply_tail_quota(
+                data, rankings, is_tail, tail_slots, models
             )
     head_clicks = data.click_counts[~is_tail].sum()
     return {
@@ -278,7 +325,72 @@ def run_evaluation(
         "prior_days": prior_days if any(variants) else None,
         "models": models,
         "training": training,
+        "tail_quotas": quotas,
         "seconds": time.perf_counter() - started,
+    }
+
+
+def tail_quota_curve(
+    candidates: HeadTailCandidates,
+    targets: np.ndarray,
+    is_tail: np.ndarray,
+    max_tail_slots: int = MAX_AUTO_TAIL_SLOTS,
+) -> list[dict[str, float]]:
+    """Measure the examples at every quota from 0 to `max_tail_slots`."""
+    curve = []
+    for slots in range(max_tail_slots + 1):
+        metrics = next_item_metrics(candidates.top_items(slots), targets, is_tail)
+        curve.append({"tail_slots": slots, **metrics})
+    return curve
+
+
+def choose_tail_slots(
+    curve: Sequence[dict[str, float]], recall_share: float = AUTO_RECALL_SHARE
+) -> int:
+    """Return the largest quota with `recall_share` of quota 0's Recall@20.
+
+    `curve` is the output of `tail_quota_curve`, quota 0 first.
+    """
+    if not curve or curve[0]["tail_slots"] != 0:
+        raise ValueError(
+            "The curve must start at quota 0; pass the output of tail_quota_curve."
+        )
+    floor = recall_share * curve[0][f"recall@{CUTOFF}"]
+    return max(
+        int(point["tail_slots"])
+        for point in curve
+        if point[f"recall@{CUTOFF}"] >= floor
+    )
+
+
+def _apply_tail_quota(
+    data: EvaluationData,
+    rankings: dict[str, TrainedRanking],
+    is_tail: np.ndarray,
+    tail_slots: TailSlots,
+    models: dict[str, dict[str, float]],
+) -> dict[str, Any]:
+    """Pick the quota on TailNet's valid curve and test every model with it."""
+    # A fixed quota above the automatic range extends the curve to it.
+    highest = MAX_AUTO_TAIL_SLOTS if tail_slots == AUTO else tail_slots
+    curve = tail_quota_curve(
+        rankings[TAILNET].valid,
+        data.valid.targets,
+        is_tail,
+        max(MAX_AUTO_TAIL_SLOTS, highest),
+    )
+    chosen = choose_tail_slots(curve) if tail_slots == AUTO else int(tail_slots)
+    for ranking in rankings.values():
+        for model_name, candidates in ranking.test.items():
+            name = model_name + tail_quota_suffix(chosen)
+            top = candidates.top_items(chosen)
+            models[name] = next_item_metrics(top, data.test.targets, is_tail)
+            _log_test(name, models[name])
+    return {
+        "tail_slots": chosen,
+        "chosen_on_valid": tail_slots == AUTO,
+        "recall_share": AUTO_RECALL_SHARE,
+        "valid_curve": curve,
     }
 
 
@@ -289,18 +401,27 @@ def _train_and_test(
     refit: bool,
     models: dict[str, dict[str, float]],
     training: dict[str, dict[str, Any]],
-) -> None:
-    """Train one model with early stopping, test it, and optionally refit."""
+) -> TrainedRanking:
+    """Train one model with early stopping, test it, and optionally refit.
+
+    Returns the candidates that a tail quota re-ranks, so that no model
+    is scored twice on the same examples.
+    """
     is_tail = tail_item_mask(data.click_counts, config.head_item_share)
     prior = data.prior if config.item_prior else None
     result = train_tailnet(
         data.train, data.item_ids, data.click_counts, config, data.valid, prior
     )
-    models[model_name] = _test_metrics(result.model, data, prior, is_tail)
+    ranking = TrainedRanking(
+        valid=_candidates(result.model, data.valid, prior, is_tail),
+        test={model_name: _candidates(result.model, data.test, prior, is_tail)},
+    )
+    top = ranking.test[model_name].top_items(0)
+    models[model_name] = next_item_metrics(top, data.test.targets, is_tail)
     training[model_name] = _training_record(result)
     _log_test(model_name, models[model_name])
     if not refit or result.best_epoch < 1:
-        return
+        return ranking
     both = PrefixExamples.concatenate([data.train, data.valid])
     refit_result = train_tailnet(
         both,
@@ -311,21 +432,22 @@ def _train_and_test(
         prior,
     )
     refit_name = model_name + REFIT_SUFFIX
-    models[refit_name] = _test_metrics(refit_result.model, data, prior, is_tail)
+    refit_candidates = _candidates(refit_result.model, data.test, prior, is_tail)
+    ranking.test[refit_name] = refit_candidates
+    top = refit_candidates.top_items(0)
+    models[refit_name] = next_item_metrics(top, data.test.targets, is_tail)
     training[refit_name] = _training_record(refit_result)
     _log_test(refit_name, models[refit_name])
+    return ranking
 
 
-def _test_metrics(
+def _candidates(
     model: TailNet,
-    data: EvaluationData,
+    examples: PrefixExamples,
     prior: RecentItemPrior | None,
     is_tail: np.ndarray,
-) -> dict[str, float]:
-    top = rank_examples(
-        model_score_function(model), data.test, len(data.item_ids), prior=prior
-    )
-    return next_item_metrics(top, data.test.targets, is_tail)
+) -> HeadTailCandidates:
+    return rank_candidates(model_score_function(model), examples, is_tail, prior=prior)
 
 
 def _training_record(result: TailNetTrainResult) -> dict[str, Any]:
@@ -392,5 +514,37 @@ def format_report(report: dict[str, Any]) -> str:
         if "prior_weight" in run:
             line += f", prior weight {run['prior_weight']:.3f}"
         lines.append(line + ".")
+    for model, quota in report.get("tail_quotas", {}).items():
+        lines += ["", *_format_quota(model, quota)]
     lines.append(f"Wall time: {report['seconds']:.0f} s.")
     return "\n".join(lines)
+
+
+def _format_quota(model: str, quota: dict[str, Any]) -> list[str]:
+    """Render the valid curve of one tail quota and how it was chosen."""
+    slots = quota["tail_slots"]
+    if quota["chosen_on_valid"]:
+        reason = (
+            f"the largest quota up to {len(quota['valid_curve']) - 1} whose "
+            f"valid Recall@20 is at least {quota['recall_share']:.0%} of "
+            "quota 0's"
+        )
+    else:
+        reason = "set on the command line"
+    lines = [
+        f"Tail quota of {model} and its ablation: {slots} of {CUTOFF} "
+        f"positions ({reason}). Valid examples, model before any refit:",
+        "",
+        "| tail slots | Recall@20 | MRR@20 | Tail-Coverage@20 | Tail share@20 |",
+        "| ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for point in quota["valid_curve"]:
+        cells = [
+            str(point["tail_slots"]),
+            f"{point[f'recall@{CUTOFF}']:.4f}",
+            f"{point[f'mrr@{CUTOFF}']:.4f}",
+            f"{point[f'tail_coverage@{CUTOFF}']:.4f}",
+            f"{point[f'tail_share@{CUTOFF}']:.4f}",
+        ]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines

@@ -1,8 +1,13 @@
-"""Full-catalog top-K ranking of next-item examples, and its metrics."""
+"""Full-catalog top-K ranking of next-item examples, and its metrics.
+
+A tail quota reserves some of the K positions for tail items: see
+`top_k_with_tail_quota`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -30,14 +35,42 @@ def rank_examples(
     k: int = CUTOFF,
     batch_size: int = RANKING_BATCH_SIZE,
     prior: RecentItemPrior | None = None,
+    *,
+    tail_slots: int = 0,
+    is_tail: np.ndarray | None = None,
 ) -> torch.Tensor:
     """Return the k best item indices [examples, k] of every example.
 
     Every item of the vocabulary is ranked, the history's items included,
     as RecBole ranks them for its sequential models. With fewer than k
     items, every item is returned. With `prior`, each batch's prior is
-    computed at its examples' own times and passed to `score`.
+    computed at its examples' own times and passed to `score`. With
+    `tail_slots` above 0, `top_k_with_tail_quota` picks the items, and
+    `is_tail` (bool per item) is required.
     """
+    check_tail_slots(tail_slots, k)
+    tail_mask = None
+    if tail_slots:
+        tail_mask = _item_tail_mask(is_tail, item_count)
+    width = min(k, item_count)
+    parts = []
+    for scores in _score_batches(score, examples, batch_size, prior):
+        if tail_mask is None:
+            parts.append(torch.topk(scores, width, dim=1).indices)
+        else:
+            parts.append(top_k_with_tail_quota(scores, tail_mask, k, tail_slots))
+    if not parts:
+        return torch.zeros((0, width), dtype=torch.int64)
+    return torch.cat(parts)
+
+
+def _score_batches(
+    score: ScoreFunction,
+    examples: PrefixExamples,
+    batch_size: int,
+    prior: RecentItemPrior | None,
+) -> Iterator[torch.Tensor]:
+    """Yield the scores [batch, items] of consecutive batches of examples."""
     if prior is not None and examples.timestamp_ms is None:
         raise ValueError(
             "The examples have no timestamps, so no item prior can be "
@@ -45,17 +78,159 @@ def rank_examples(
         )
     history = torch.from_numpy(examples.history)
     lengths = torch.from_numpy(examples.lengths)
-    parts = []
     for start in range(0, len(examples), batch_size):
         rows = slice(start, start + batch_size)
         batch_prior = None
         if prior is not None and examples.timestamp_ms is not None:
             batch_prior = prior.features(examples.timestamp_ms[rows])
-        scores = score(history[rows], lengths[rows], batch_prior)
-        parts.append(torch.topk(scores, min(k, item_count), dim=1).indices)
-    if not parts:
-        return torch.zeros((0, min(k, item_count)), dtype=torch.int64)
-    return torch.cat(parts)
+        yield score(history[rows], lengths[rows], batch_prior)
+
+
+def check_tail_slots(tail_slots: int, k: int) -> None:
+    """Raise ValueError unless `tail_slots` is a whole number in [0, k]."""
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a whole number of at least 1, got {k!r}.")
+    valid_type = isinstance(tail_slots, int) and not isinstance(tail_slots, bool)
+    if not valid_type or not 0 <= tail_slots <= k:
+        raise ValueError(
+            f"tail_slots must be a whole number from 0 to k={k}, got {tail_slots!r}."
+        )
+
+
+def _item_tail_mask(is_tail: np.ndarray | None, item_count: int) -> torch.Tensor:
+    if is_tail is None:
+        raise ValueError("A tail quota needs is_tail, the tail flag of every item.")
+    mask = torch.as_tensor(np.asarray(is_tail, dtype=bool))
+    if mask.shape != (item_count,):
+        raise ValueError(
+            f"is_tail must have one flag per item, {item_count}, got shape "
+            f"{tuple(mask.shape)}."
+        )
+    return mask
+
+
+def top_k_with_tail_quota(
+    scores: torch.Tensor, is_tail: torch.Tensor, k: int, tail_slots: int
+) -> torch.Tensor:
+    """Pick the k best item indices of every row with a tail quota.
+
+    The best-scored tail items of a row take `tail_slots` of its
+    min(k, items) positions, and the best of the other items, head or
+    tail, take the rest. A row whose plain top k already contains
+    `tail_slots` tail items is left unchanged, so every row gets
+    max(tail_slots, tail items in its plain top k) tail items, or all of
+    its tail items when it has fewer. A tail item scored -inf, which is
+    how serving marks excluded items, never takes a quota position.
+
+    The picks are returned in score order, so a tail pick sits where its
+    own score places it, usually at the bottom. The head items that stay
+    keep their plain ranks, and the quota only replaces the lowest-ranked
+    head items. With a quota, equal scores go to the lower item index.
+    Quota 0 returns `torch.topk`, whose order among equal scores is
+    unspecified.
+
+    Args:
+        scores: float [rows, items].
+        is_tail: bool [items], or [rows, items] for a per-row split.
+        k: list length, at least 1.
+        tail_slots: positions reserved for tail items, from 0 to k.
+    """
+    check_tail_slots(tail_slots, k)
+    if scores.ndim != 2:
+        raise ValueError(f"scores must be [rows, items], got shape {scores.shape}.")
+    if is_tail.dtype != torch.bool or is_tail.shape[-1] != scores.shape[1]:
+        raise ValueError(
+            f"is_tail must be bool with one flag per item ({scores.shape[1]}), "
+            f"got {is_tail.dtype} of shape {tuple(is_tail.shape)}."
+        )
+    width = min(k, scores.shape[1])
+    if tail_slots == 0:
+        return torch.topk(scores, width, dim=1).indices
+    # A stable descending sort breaks ties by lower item index.
+    order = torch.argsort(scores, dim=1, descending=True, stable=True)
+    sorted_scores = scores.gather(1, order)
+    sorted_tail = is_tail.expand_as(scores).gather(1, order)
+    eligible = sorted_tail & (sorted_scores > -torch.inf)
+    reserved = eligible & (torch.cumsum(eligible, dim=1) <= tail_slots)
+    # The rest of each row's positions go to the best unreserved items.
+    free = width - reserved.sum(dim=1, keepdim=True)
+    others = ~reserved
+    keep = reserved | (others & (torch.cumsum(others, dim=1) <= free))
+    # Each row keeps exactly `width` items, so the boolean selection
+    # reshapes to [rows, width] with every row still in score order.
+    return order[keep].reshape(len(scores), width)
+
+
+@dataclass(frozen=True)
+class HeadTailCandidates:
+    """Best head and best tail items of every example, for quota re-ranking.
+
+    Every list that `top_k_with_tail_quota` can return at cutoff k holds
+    a prefix of the row's head items and a prefix of its tail items, by
+    score, each at most k long. So the k best head and k best tail items
+    are enough to rank the example for any quota without scoring again.
+
+    Args:
+        items: int64 item indices [examples, candidates].
+        scores: the items' scores, aligned with `items`.
+        is_tail: bool [candidates], the same for every row: head
+            candidates first, tail candidates after them.
+        k: the cutoff the candidates were chosen for.
+    """
+
+    items: torch.Tensor
+    scores: torch.Tensor
+    is_tail: torch.Tensor
+    k: int
+
+    def top_items(self, tail_slots: int) -> torch.Tensor:
+        """Return the item indices [examples, k] under a tail quota."""
+        positions = top_k_with_tail_quota(self.scores, self.is_tail, self.k, tail_slots)
+        return self.items.gather(1, positions)
+
+
+@torch.no_grad()
+def rank_candidates(
+    score: ScoreFunction,
+    examples: PrefixExamples,
+    is_tail: np.ndarray,
+    k: int = CUTOFF,
+    batch_size: int = RANKING_BATCH_SIZE,
+    prior: RecentItemPrior | None = None,
+) -> HeadTailCandidates:
+    """Score every example once and keep its k best head and tail items.
+
+    The items are ranked as in `rank_examples`. NOTE: `torch.topk` does
+    not promise an order among equal scores, so with ties the candidates
+    can differ from a full re-ranking by index order.
+    """
+    check_tail_slots(0, k)
+    tail_mask = _item_tail_mask(is_tail, len(is_tail))
+    head_items = torch.nonzero(~tail_mask).flatten()
+    tail_items = torch.nonzero(tail_mask).flatten()
+    head_count = min(k, len(head_items))
+    tail_count = min(k, len(tail_items))
+    items_parts = []
+    score_parts = []
+    for scores in _score_batches(score, examples, batch_size, prior):
+        head = torch.topk(scores[:, head_items], head_count, dim=1)
+        tail = torch.topk(scores[:, tail_items], tail_count, dim=1)
+        items_parts.append(
+            torch.cat([head_items[head.indices], tail_items[tail.indices]], dim=1)
+        )
+        score_parts.append(torch.cat([head.values, tail.values], dim=1))
+    candidate_tail = torch.cat(
+        [
+            torch.zeros(head_count, dtype=torch.bool),
+            torch.ones(tail_count, dtype=torch.bool),
+        ]
+    )
+    if not items_parts:
+        empty = torch.zeros((0, head_count + tail_count))
+        return HeadTailCandidates(empty.long(), empty, candidate_tail, k)
+    return HeadTailCandidates(
+        torch.cat(items_parts), torch.cat(score_parts), candidate_tail, k
+    )
 
 
 def model_score_function(model: TailNet) -> ScoreFunction:

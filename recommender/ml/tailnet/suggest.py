@@ -11,6 +11,7 @@ import torch
 
 from recommender.ml.tailnet.model import TailNet
 from recommender.ml.tailnet.prior import prior_from_counts
+from recommender.ml.tailnet.ranking import top_k_with_tail_quota
 
 logger = logging.getLogger(__name__)
 
@@ -23,12 +24,14 @@ class Suggestion:
     """One suggested item.
 
     `score` is the item's softmax probability under TailNet, or its share
-    of the training clicks when `source` is "popularity".
+    of the training clicks when `source` is "popularity". `is_tail` is the
+    model's head/tail split, from the click counts stored with it.
     """
 
     item_id: str
     score: float
     source: str
+    is_tail: bool = False
 
 
 @torch.no_grad()
@@ -39,6 +42,7 @@ def suggest(
     count: int = 20,
     exclude: Collection[str] = (),
     recent_counts: Mapping[str, int] | None = None,
+    tail_slots: int = 0,
 ) -> list[Suggestion]:
     """Return up to `count` items to show next, best first.
 
@@ -56,6 +60,10 @@ def suggest(
             an empty mapping gives every item a zero prior, so the session
             scores alone rank the items. Models without the prior ignore
             it.
+        tail_slots: positions of the `count` reserved for the best tail
+            items (`top_k_with_tail_quota`); more than `count` is read as
+            `count`. Popularity rows ignore it, because the quota was
+            chosen for TailNet's scores.
 
     A session without a known item gets the most clicked items instead,
     with `source` "popularity". Fewer than `count` items come back only
@@ -67,6 +75,7 @@ def suggest(
         count=count,
         exclude=[exclude],
         recent_counts=recent_counts,
+        tail_slots=tail_slots,
     )[0]
 
 
@@ -78,6 +87,7 @@ def suggest_many(
     count: int = 20,
     exclude: Sequence[Collection[str]] | None = None,
     recent_counts: Mapping[str, int] | None = None,
+    tail_slots: int = 0,
 ) -> list[list[Suggestion]]:
     """Return the suggestions of several sessions from one forward pass.
 
@@ -89,6 +99,11 @@ def suggest_many(
     """
     if count < 1:
         raise ValueError(f"count must be at least 1, got {count}.")
+    whole_number = isinstance(tail_slots, int) and not isinstance(tail_slots, bool)
+    if not whole_number or tail_slots < 0:
+        raise ValueError(
+            f"tail_slots must be a whole number of at least 0, got {tail_slots!r}."
+        )
     if exclude is None:
         exclude = [()] * len(sessions)
     if len(exclude) != len(sessions):
@@ -134,14 +149,23 @@ def suggest_many(
         allowed[excluded] = False
         available = int(allowed.sum())
         ranked = torch.where(allowed, row_scores, -torch.inf)
-        top = torch.topk(ranked, min(count, available))
-        values = top.values.exp() if known else top.values
+        width = min(count, available)
+        slots = min(tail_slots, width) if known else 0
+        if width == 0:
+            items = torch.zeros(0, dtype=torch.int64)
+        else:
+            top = top_k_with_tail_quota(ranked[None, :], model.is_tail, width, slots)
+            items = top[0]
+        values = ranked[items].exp() if known else ranked[items]
         results.append(
             [
-                Suggestion(model.item_ids[int(item)], float(score), source)
-                for score, item in zip(
-                    values.tolist(), top.indices.tolist(), strict=True
+                Suggestion(
+                    model.item_ids[item],
+                    float(score),
+                    source,
+                    bool(model.is_tail[item]),
                 )
+                for score, item in zip(values.tolist(), items.tolist(), strict=True)
             ]
         )
     return results
