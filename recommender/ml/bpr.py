@@ -9,9 +9,7 @@ negative score), pushes the positive's score above the negative's.
 
 from __future__ import annotations
 
-import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,24 +18,10 @@ from torch import nn
 from torch.nn import functional
 
 from recommender.ml.data import InteractionLog
-from recommender.ml.gnn.graph import build_edges, edge_keys, sample_negatives
-from recommender.ml.metrics import head_item_mask
-from recommender.ml.popularity import interaction_counts, rank_scores
-from recommender.ml.ranking import (
-    ScoreFunction,
-    build_evaluation_users,
-    rank_top_k,
-    ranking_metrics,
-    with_fallback,
-)
-from recommender.ml.training_support import EarlyStopping, torch_threads
-
-logger = logging.getLogger(__name__)
-
-HEAD_SHARE = 0.8
-VALIDATION_CUTOFF = 50
-
-_ValidationFunction = Callable[[], dict[str, float]]
+from recommender.ml.gnn.graph import build_edges
+from recommender.ml.pairwise_training import fit_pairwise, validation_function
+from recommender.ml.ranking import ScoreFunction
+from recommender.ml.training_support import torch_threads
 
 
 @dataclass(frozen=True)
@@ -166,51 +150,26 @@ def _fit(
     valid: InteractionLog | None,
     config: BprConfig,
 ) -> BprTrainResult:
-    generator = torch.Generator().manual_seed(config.seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    positive_keys = torch.sort(edge_keys(edges, len(train.item_ids))).values
-    validate = _validation(model, train, valid) if valid is not None else None
-
-    result = BprTrainResult(model=model)
-    stopping = EarlyStopping(config.patience)
-    for epoch in range(1, config.epochs + 1):
-        model.train()
-        order = torch.randperm(edges.shape[1], generator=generator)
-        total = 0.0
-        for start in range(0, len(order), config.batch_size):
-            batch = edges[:, order[start : start + config.batch_size]]
-            users, positives = batch[0], batch[1]
-            negatives = sample_negatives(
-                users, positive_keys, len(train.item_ids), generator
-            )
-            loss = _bpr_step_loss(model, users, positives, negatives, config)
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            total += loss.item() * len(users)
-        result.losses.append(total / edges.shape[1])
-
-        if validate is None:
-            result.best_epoch = epoch
-            continue
-        model.eval()
-        metrics = validate()
-        result.valid_metrics.append(metrics)
-        score = metrics[config.selection_metric]
-        logger.info(
-            "BPR epoch %d: loss %.4f, valid %s %.4f",
-            epoch,
-            result.losses[-1],
-            config.selection_metric,
-            score,
+    validate = None
+    if valid is not None:
+        validate = validation_function(
+            lambda users: bpr_score_function(model, users), train, valid
         )
-        stop = stopping.update(model, epoch, score)
-        result.best_epoch = stopping.best_epoch
-        if stop:
-            break
-    stopping.restore_best(model)
-    model.eval()
-    return result
+
+    def step_loss(
+        users: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor
+    ) -> torch.Tensor:
+        return _bpr_step_loss(model, users, positives, negatives, config)
+
+    fit = fit_pairwise(
+        model, step_loss, edges, len(train.item_ids), config, validate, "BPR"
+    )
+    return BprTrainResult(
+        model=model,
+        losses=fit.losses,
+        valid_metrics=fit.valid_metrics,
+        best_epoch=fit.best_epoch,
+    )
 
 
 def _bpr_step_loss(
@@ -231,19 +190,3 @@ def _bpr_step_loss(
         + model.item_bias(negatives).pow(2).sum()
     ) / len(users)
     return -functional.logsigmoid(difference).mean() + config.regularization * penalty
-
-
-def _validation(
-    model: BprModel, train: InteractionLog, valid: InteractionLog
-) -> _ValidationFunction:
-    users = build_evaluation_users(train, valid)
-    counts = interaction_counts(train)
-    is_tail = ~head_item_mask(counts, HEAD_SHARE)
-    fallback = torch.from_numpy(rank_scores(counts))
-
-    def validate() -> dict[str, float]:
-        score = with_fallback(bpr_score_function(model, users.users), users, fallback)
-        top = rank_top_k(score, users, VALIDATION_CUTOFF)
-        return ranking_metrics(top, users, interaction_counts=counts, is_tail=is_tail)
-
-    return validate
