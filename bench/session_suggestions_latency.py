@@ -4,7 +4,7 @@ The script creates a scratch database on 127.0.0.1
 (marketplace_session_bench by default), seeds --listings listings on as
 many products, and registers a small TailNet trained on random sessions
 over those products. It then starts daphne on a free port of 127.0.0.1
-and a Celery worker with --concurrency processes, both on that database
+and a Celery worker (--pool, --concurrency), both on that database
 and on the Redis database of REDIS_URL (channel layer and broker).
 
 --sockets anonymous sockets each send one view of a random listing every
@@ -65,7 +65,15 @@ def parse_arguments() -> argparse.Namespace:
         "--concurrency",
         type=int,
         default=1,
-        help="Worker processes: 1 runs the solo pool, more the prefork pool.",
+        help="Tasks the worker runs at once (processes or threads of its pool).",
+    )
+    parser.add_argument(
+        "--pool",
+        choices=("solo", "prefork", "threads"),
+        default=None,
+        help="Celery pool of the worker (default: solo for --concurrency 1, "
+        "prefork otherwise). solo runs tasks in the worker's main process, "
+        "prefork in child processes, threads in threads of the main process.",
     )
     return parser.parse_args()
 
@@ -140,8 +148,9 @@ async def run_socket(
 
     Each suggestions message is matched to the oldest view still waiting.
     That is exact for the solo pool, which runs tasks in arrival order. With
-    several worker processes it holds while a socket's views do not
-    overtake each other, which takes a backlog of more than --interval.
+    several processes or threads the match is right while a socket's views
+    do not overtake each other, which takes a backlog of more than
+    --interval.
     """
     generator = random.Random()
     async with websockets.connect(url, origin=ORIGIN) as connection:  # type: ignore[arg-type]
@@ -180,13 +189,19 @@ async def run_socket(
 def cpu_seconds(pid: int) -> float:
     """Return the user and system CPU time of process `pid` and its children.
 
-    A prefork worker's pool processes are children of the main process;
-    their time counts once they have exited, so the solo pool, which runs
-    tasks in the main process, gives the complete figure.
+    Live children, such as the processes of a prefork pool, are read from
+    /proc one by one. Children that have exited count through their
+    parent's figures once it has reaped them.
     """
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    ticks = sum(int(value) for value in fields[11:15])
-    return ticks / os.sysconf("SC_CLK_TCK")
+    seconds = sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    for child in children:
+        try:
+            seconds += cpu_seconds(int(child))
+        except FileNotFoundError:
+            continue
+    return seconds
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -194,7 +209,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-async def measure(port: int, listing_ids: list[int], arguments: argparse.Namespace):
+async def measure(
+    port: int, listing_ids: list[int], arguments: argparse.Namespace
+) -> tuple[list[float], list[float], int]:
     url = f"ws://127.0.0.1:{port}/ws/session/"
     view_latencies: list[float] = []
     ping_latencies: list[float] = []
@@ -237,6 +254,12 @@ def main() -> None:
             # each view would open two new connections.
             "DATABASE_CONN_MAX_AGE": "600",
         }
+        pool = arguments.pool or ("solo" if arguments.concurrency == 1 else "prefork")
+        if pool == "solo" and arguments.concurrency != 1:
+            sys.exit(
+                f"--pool solo runs one task at a time; got --concurrency "
+                f"{arguments.concurrency}. Pass --pool prefork or threads."
+            )
         port = free_port()
         log = open(artifact_dir / "processes.log", "w")  # noqa: SIM115
         worker_command = [
@@ -246,7 +269,7 @@ def main() -> None:
             "-A",
             "marketplace",
             "worker",
-            "--pool=solo" if arguments.concurrency == 1 else "--pool=prefork",
+            f"--pool={pool}",
             f"--concurrency={arguments.concurrency}",
             "--without-heartbeat",
             "--without-gossip",
@@ -284,8 +307,8 @@ def main() -> None:
         ]
         print(
             f"{arguments.sockets} sockets, one view every {arguments.interval:g} s "
-            f"for {arguments.seconds:g} s, {arguments.concurrency} worker "
-            f"process(es); log in {artifact_dir}"
+            f"for {arguments.seconds:g} s, {pool} pool of {arguments.concurrency}; "
+            f"log in {artifact_dir}"
         )
         print(f"views answered: {len(views)}, without suggestions: {missed}")
         sent = len(views) + missed

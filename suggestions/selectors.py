@@ -6,30 +6,38 @@ buyable listings. A buyable listing is active, not hidden by staff, not
 the visitor's own, not from a user blocked either way, and not viewed in
 the current session.
 
-A batch costs one TailNet forward pass and one candidate query for all
-its visitors, plus one history query per visitor, so a worker that
-handles several views at once spends less per view. A model trained with
-the item prior also reads the recent interaction counts, which each
-process counts at most once a minute.
+A batch costs one TailNet forward pass and two hand-written statements
+for all its visitors: one reads their histories and the promoted TailNet
+version, the other the candidate listings. Signed-in visitors add one
+query for their blocks. A worker that handles several views at once so
+spends less per view. A model trained with the item prior also reads
+the recent interaction counts, which each process counts at most once a
+minute.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 from django.conf import settings
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Window
-from django.db.models.functions import RowNumber
+from django.db import connection
+from django.db.models import F, QuerySet
 
 from accounts.models import User
-from listings.models import Listing, ListingPhoto
+from listings.models import Listing, ListingPhoto, Product
 from moderation.selectors import blocked_user_ids, blocked_user_ids_by_user
 from recommender.ml.sessions import latest_session
 from recommender.ml.tailnet import Suggestion, suggest_many
 from recommender.ml.tailnet.ranking import top_k_with_tail_quota
+from recommender.models import ModelVersion
 from suggestions.models import SessionView
-from suggestions.serving import current_tailnet, recent_item_counts
+from suggestions.serving import (
+    load_tailnet_version,
+    promoted_tailnet_sql,
+    recent_item_counts,
+)
 from suggestions.visitors import Visitor
 
 # Max views read to find the current session, so a session with more views
@@ -41,7 +49,8 @@ CANDIDATES_PER_SLOT = 5
 SOURCE_TAILNET = "tailnet"
 SOURCE_POPULARITY = "popularity"
 _ASIN = "product__parent_asin"
-# Listing fields a suggestion card shows, read without model instances.
+# Columns of a candidate row, in the order of `_candidates_sql`: the
+# listing fields a suggestion card shows, read without model instances.
 _CARD_FIELDS = (
     "pk",
     "seller_id",
@@ -50,7 +59,7 @@ _CARD_FIELDS = (
     "currency",
     "condition",
     _ASIN,
-    "product__image_urls",
+    "product_image_url",
     "first_photo",
 )
 
@@ -105,8 +114,8 @@ def compute_suggestions_batch(
 ) -> list[SessionSuggestions]:
     """Return `compute_suggestions` of each visitor, in the same order."""
     count = count or settings.SUGGESTIONS_COUNT
-    sessions = _current_sessions(visitors)
-    loaded = current_tailnet()
+    sessions, promoted = _current_sessions_and_tailnet(visitors)
+    loaded = load_tailnet_version(*promoted) if promoted is not None else None
     if loaded is None:
         return [
             SessionSuggestions(
@@ -131,21 +140,7 @@ def compute_suggestions_batch(
         tail_slots=tail_slots * CANDIDATES_PER_SLOT,
     )
     wanted = {item.item_id for items in ranked for item in items}
-    # Each candidate comes with the file name of its first photo, so the
-    # cards need no query of their own.
-    first_photo = ListingPhoto.objects.filter(listing_id=OuterRef("pk")).order_by(
-        "position", "pk"
-    )
-    candidates = list(
-        Listing.objects.filter(
-            status=Listing.Status.ACTIVE,
-            hidden_by_staff=False,
-            product__parent_asin__in=wanted,
-        )
-        .annotate(first_photo=Subquery(first_photo.values("image")[:1]))
-        .order_by("-bumped_at", "-pk")
-        .values(*_CARD_FIELDS)
-    )
+    candidates = _candidate_rows(wanted)
     user_pks = [
         session.visitor.user_pk
         for session in sessions
@@ -215,41 +210,157 @@ def _pick_listings(
 
 def current_session_listing_pks(visitor: Visitor) -> list[int]:
     """Return the listings of the visitor's current session, oldest first."""
-    return _current_sessions([visitor])[0].viewed_listing_pks
+    sessions, _ = _current_sessions_and_tailnet([visitor])
+    return sessions[0].viewed_listing_pks
 
 
-def _current_sessions(visitors: Sequence[Visitor | None]) -> list[_Session]:
-    """Return each visitor's current session, reading all in one query."""
+def _current_sessions_and_tailnet(
+    visitors: Sequence[Visitor | None],
+) -> tuple[list[_Session], tuple[int, str] | None]:
+    """Return each visitor's current session and the promoted TailNet.
+
+    The TailNet is the id and artifact path of the promoted version, or
+    None when none is promoted. One statement reads both, so a batch looks
+    up the promoted version without a round trip of its own and still uses
+    a newly promoted version from the next batch on.
+    """
     sessions = [_Session(visitor=visitor) for visitor in visitors]
-    user_pks = {v.user_pk for v in visitors if v is not None and v.user_pk is not None}
-    session_keys = {v.session_key for v in visitors if v is not None and v.session_key}
-    if not user_pks and not session_keys:
-        return sessions
-    # Each visitor's latest views: anonymous rows have no user and signed-in
-    # rows an empty session key, so the pair names one visitor.
-    recent = (
-        SessionView.objects.filter(
-            Q(user_id__in=user_pks) | Q(session_key__in=session_keys)
-        )
-        .annotate(
-            recency=Window(
-                RowNumber(),
-                partition_by=[F("user_id"), F("session_key")],
-                order_by=[F("viewed_at").desc(), F("pk").desc()],
-            )
-        )
-        .filter(recency__lte=MAX_HISTORY_VIEWS)
-        .order_by("viewed_at", "pk")
-        .values_list("user_id", "session_key", "pk", "listing_id", _ASIN, "viewed_at")
+    user_pks = sorted(
+        {v.user_pk for v in visitors if v is not None and v.user_pk is not None}
     )
+    session_keys = sorted(
+        {v.session_key for v in visitors if v is not None and v.user_pk is None}
+    )
+    parameters: dict[str, Any] = {
+        "tailnet_kind": ModelVersion.Kind.TAILNET.value,
+        "user_pks": user_pks,
+        "session_keys": session_keys,
+        "max_views": MAX_HISTORY_VIEWS,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_history_sql(), parameters)
+        rows = cursor.fetchall()
+    # Every row repeats the promoted version, and the statement returns one
+    # row without a view when there is no view to return.
+    version_pk, artifact_path = rows[0][0], rows[0][1]
+    promoted = None if version_pk is None else (int(version_pk), str(artifact_path))
     views_by_visitor: dict[Visitor, list[tuple[int, int, str | None, Any]]] = {}
-    for user_pk, session_key, *view in recent:
+    for _, _, user_pk, session_key, *view in rows:
+        if user_pk is None and not session_key:
+            continue
         owner = Visitor(user_pk=user_pk, session_key=session_key)
         views_by_visitor.setdefault(owner, []).append(tuple(view))
     for session in sessions:
         if session.visitor is not None:
             _fill_session(session, views_by_visitor.get(session.visitor, []))
-    return sessions
+    return sessions, promoted
+
+
+@functools.cache
+def _history_sql() -> str:
+    """Return the statement of `_current_sessions_and_tailnet`.
+
+    Each visitor's latest views, at most `%(max_views)s` of them, come from
+    a subquery of their own (`LATERAL`), which can use the index on
+    (user, viewed_at) or (session_key, viewed_at). Signed-in views have an
+    empty session key and anonymous ones no user, so the key of a row names
+    one visitor. The rows are ordered oldest first.
+    """
+    view: Any = SessionView._meta
+    product: Any = Product._meta
+
+    def column(name: str) -> str:
+        return str(view.get_field(name).column)
+
+    view_columns = ", ".join(
+        [view.pk.column]
+        + [column(name) for name in ("user", "session_key", "listing", "product")]
+        + [column("viewed_at")]
+    )
+    order = f"{column('viewed_at')} DESC, {view.pk.column} DESC"
+    latest_views = {
+        visitor_column: f"""
+            SELECT {view_columns} FROM {view.db_table}
+            WHERE {visitor_column} = visitor.key
+            ORDER BY {order}
+            LIMIT %(max_views)s"""
+        for visitor_column in (column("user"), column("session_key"))
+    }
+    return f"""
+        WITH promoted AS ({promoted_tailnet_sql()}
+        ), recent AS (
+            SELECT latest.* FROM unnest(%(user_pks)s::bigint[]) AS visitor (key)
+            CROSS JOIN LATERAL ({latest_views[column("user")]}
+            ) AS latest
+            UNION ALL
+            SELECT latest.* FROM unnest(%(session_keys)s::text[]) AS visitor (key)
+            CROSS JOIN LATERAL ({latest_views[column("session_key")]}
+            ) AS latest
+        )
+        SELECT promoted.id, promoted.artifact_path,
+            recent.{column("user")}, recent.{column("session_key")},
+            recent.{view.pk.column}, recent.{column("listing")},
+            product.{product.get_field("parent_asin").column},
+            recent.{column("viewed_at")}
+        FROM (VALUES (1)) AS one_row (unused)
+        LEFT JOIN promoted ON TRUE
+        LEFT JOIN recent ON TRUE
+        LEFT JOIN {product.db_table} AS product
+            ON product.{product.pk.column} = recent.{column("product")}
+        ORDER BY recent.{column("viewed_at")}, recent.{view.pk.column}
+    """
+
+
+def _candidate_rows(asins: set[str]) -> list[dict[str, Any]]:
+    """Return the buyable listings of products `asins`, newest first.
+
+    Each row has the `_CARD_FIELDS`, among them the file name of the
+    listing's first photo, so the cards need no query of their own.
+    """
+    if not asins:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _candidates_sql(),
+            {"status": Listing.Status.ACTIVE.value, "asins": sorted(asins)},
+        )
+        return [dict(zip(_CARD_FIELDS, row, strict=True)) for row in cursor]
+
+
+@functools.cache
+def _candidates_sql() -> str:
+    listing = Listing._meta
+    product = Product._meta
+    photo = ListingPhoto._meta
+
+    def column(meta: Any, name: str) -> str:
+        return str(meta.get_field(name).column)
+
+    listing_columns = ", ".join(
+        f"listing.{column(listing, name)}"
+        for name in ("id", "seller", "title", "price", "currency", "condition")
+    )
+    # `->> 0` is the first image URL as text, and NULL when the list is
+    # empty or the JSON value is not a list.
+    return f"""
+        SELECT {listing_columns},
+            product.{column(product, "parent_asin")},
+            COALESCE(product.{column(product, "image_urls")} ->> 0, ''),
+            (
+                SELECT photo.{column(photo, "image")} FROM {photo.db_table} AS photo
+                WHERE photo.{column(photo, "listing")} = listing.{listing.pk.column}
+                ORDER BY photo.{column(photo, "position")}, photo.{photo.pk.column}
+                LIMIT 1
+            )
+        FROM {listing.db_table} AS listing
+        JOIN {product.db_table} AS product
+            ON product.{product.pk.column} = listing.{column(listing, "product")}
+        WHERE listing.{column(listing, "status")} = %(status)s
+            AND NOT listing.{column(listing, "hidden_by_staff")}
+            AND product.{column(product, "parent_asin")} = ANY(%(asins)s)
+        ORDER BY listing.{column(listing, "bumped_at")} DESC,
+            listing.{listing.pk.column} DESC
+    """
 
 
 def _fill_session(
@@ -273,11 +384,10 @@ def _fill_session(
 
 def _card(row: dict[str, Any]) -> dict[str, Any]:
     """Serialize a candidate row as `_serialize` does a listing."""
-    image_urls = row["product__image_urls"] or []
     if row["first_photo"]:
         image_url = _PHOTO_STORAGE.url(row["first_photo"])
     else:
-        image_url = str(image_urls[0]) if image_urls else ""
+        image_url = row["product_image_url"]
     return {
         "id": row["pk"],
         "title": row["title"],

@@ -27,40 +27,54 @@ _counts_lock = threading.Lock()
 _recent: tuple[float, float, dict[str, int]] | None = None
 
 
-def current_tailnet() -> tuple[int, TailNet] | None:
-    """Return the id and model of the promoted TailNet version, or None.
+def promoted_tailnet_sql() -> str:
+    """Return a SELECT of the promoted TailNet version's id and artifact path.
 
-    The promoted version is looked up on every call, so a worker switches
-    to a newly registered version on its next task without a restart. The
-    artifact is read only when the version changes. A version whose file
-    cannot be read is logged and treated as absent.
+    The query returns no row when no version is promoted. It takes the
+    version kind as the `%(tailnet_kind)s` parameter
+    (`ModelVersion.Kind.TAILNET`).
+    `suggestions.selectors` runs it inside its history statement, so each
+    batch looks the version up without a round trip of its own.
+    """
+    version = ModelVersion._meta
+    kind = version.get_field("kind").column
+    artifact_path = version.get_field("artifact_path").column
+    promoted_at = version.get_field("promoted_at").column
+    return f"""
+        SELECT {version.pk.column} AS id, {artifact_path} AS artifact_path
+        FROM {version.db_table}
+        WHERE {kind} = %(tailnet_kind)s AND {promoted_at} IS NOT NULL
+        ORDER BY {promoted_at} DESC, {version.pk.column} DESC
+        LIMIT 1
+    """
+
+
+def load_tailnet_version(
+    version_pk: int, artifact_path: str
+) -> tuple[int, TailNet] | None:
+    """Return the id and model of TailNet version `version_pk`, or None.
+
+    The artifact is read only when the version differs from the one this
+    process loaded last. A version whose file cannot be read is logged and
+    treated as absent.
     """
     global _loaded
-    version = (
-        ModelVersion.objects.filter(
-            kind=ModelVersion.Kind.TAILNET, promoted_at__isnull=False
-        )
-        .order_by("-promoted_at", "-pk")
-        .first()
-    )
-    if version is None:
-        return None
     with _lock:
-        if _loaded is not None and _loaded[0] == version.pk:
+        if _loaded is not None and _loaded[0] == version_pk:
             return _loaded
         torch.set_num_threads(settings.RECOMMENDER_SERVING_THREADS)
         try:
-            model = load_tailnet(Path(version.artifact_path))
+            model = load_tailnet(Path(artifact_path))
         except (OSError, ValueError) as error:
             logger.error(
                 "Failed to load TailNet version %s from %s: %s",
-                version.pk,
-                version.artifact_path,
+                version_pk,
+                artifact_path,
                 error,
             )
             return None
-        logger.info("Loaded TailNet version %s", version.pk)
-        _loaded = (version.pk, model)
+        logger.info("Loaded TailNet version %s", version_pk)
+        _loaded = (version_pk, model)
         return _loaded
 
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from listings.models import Listing
 from moderation.tests.factories import BlockFactory
 from recommender.tests.factories import UserFactory
-from suggestions import pushing, serving
+from suggestions import pushing, selectors, serving
 from suggestions.models import SessionView
 from suggestions.push_queue import PENDING_KEY, add_pending, take_pending
 from suggestions.selectors import compute_suggestions, compute_suggestions_batch
@@ -90,6 +90,37 @@ def test_batch_matches_one_visitor_at_a_time():
     # Without a viewed item TailNet ranks by clicks.
     assert batch[4].source == "popularity"
     assert batch[4].model_version == version.pk
+
+
+@pytest.mark.django_db
+def test_batch_history_cut_per_visitor(monkeypatch):
+    monkeypatch.setattr(selectors, "MAX_HISTORY_VIEWS", 2)
+    buyer, listings = build_market()
+    user = Visitor(user_pk=buyer.pk, session_key="")
+    anonymous = Visitor(user_pk=None, session_key="a" * 32)
+    for minutes_ago, name in [(3, "camera"), (2, "lens"), (1, "tripod")]:
+        store_view(user, listings[name], minutes_ago=minutes_ago)
+    for minutes_ago, name in [(6, "bag"), (5, "strap"), (4, "camera")]:
+        store_view(anonymous, listings[name], minutes_ago=minutes_ago)
+
+    sessions, promoted = selectors._current_sessions_and_tailnet(
+        [anonymous, None, user]
+    )
+
+    assert promoted is None
+    assert sessions[0].viewed_listing_pks == [
+        listings["strap"].pk,
+        listings["camera"].pk,
+    ]
+    assert sessions[1].viewed_listing_pks == []
+    assert sessions[2].viewed_listing_pks == [
+        listings["lens"].pk,
+        listings["tripod"].pk,
+    ]
+    assert sessions[2].item_ids == [
+        listings["lens"].product.parent_asin,
+        listings["tripod"].product.parent_asin,
+    ]
 
 
 @pytest.mark.django_db

@@ -107,6 +107,34 @@ def test_newly_promoted_version_used():
     assert compute_suggestions(visitor).model_version == second.pk
 
 
+def test_withdrawn_promotion_uses_previous_version():
+    buyer, listings = build_market()
+    first = register_tailnet(camera_sequences(listings), epochs=1)
+    second = register_tailnet(camera_sequences(listings), epochs=1)
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["camera"])
+    assert compute_suggestions(visitor).model_version == second.pk
+
+    # A bulk update sends no signal, like a promotion made by another
+    # process, so only a lookup per batch finds it.
+    ModelVersion.objects.filter(pk=second.pk).update(promoted_at=None)
+
+    assert compute_suggestions(visitor).model_version == first.pk
+
+
+def test_tailnet_card_without_image_is_blank():
+    buyer, listings = build_market()
+    register_tailnet(camera_sequences(listings))
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["camera"])
+
+    suggestions = compute_suggestions(visitor, count=2)
+
+    assert suggestions.source == "tailnet"
+    assert [item["title"] for item in suggestions.listings] == ["lens", "tripod"]
+    assert [item["image_url"] for item in suggestions.listings] == ["", ""]
+
+
 def test_unreadable_version_falls_back_to_popularity(tmp_path):
     buyer, _ = build_market()
     ModelVersion.objects.create(
