@@ -1,7 +1,7 @@
 """Time one exact and one HNSW listing-index query at several sizes.
 
 The index task builds an exact faiss index below
-`RECOMMENDER_ANN_EXACT_BELOW` listings and HNSW above it. This script
+`RECOMMENDER_ANN_EXACT_BELOW` listings and HNSW from there on. This script
 finds where HNSW starts to pay: for each size it builds both kinds over
 the same synthetic vectors and prints the median time of a query for the
 feed's depth (500 neighbours) with each, and their ratio.
@@ -66,7 +66,8 @@ def main() -> None:
         "--ef-search",
         type=int,
         default=640,
-        help="HNSW candidate list size per query (default: the feed's 640)",
+        help="HNSW candidate list size per query, raised to --depth when "
+        "smaller (default: the feed's 640)",
     )
     parser.add_argument(
         "--depth", type=int, default=500, help="neighbours per query (default 500)"
@@ -74,6 +75,10 @@ def main() -> None:
     arguments = parser.parse_args()
     if any(size < 1 for size in arguments.sizes):
         parser.error(f"--sizes must all be at least 1, got {arguments.sizes}.")
+    if arguments.depth < 1:
+        parser.error(f"--depth must be at least 1, got {arguments.depth}.")
+    if arguments.ef_search < 1:
+        parser.error(f"--ef-search must be at least 1, got {arguments.ef_search}.")
     faiss.omp_set_num_threads(1)
     rng = np.random.default_rng(0)
 

@@ -118,16 +118,27 @@ def main() -> None:
         help="the goal as a multiple of the 30-day popularity (default 1.2)",
     )
     arguments = parser.parse_args()
+    if not arguments.goal > 0:
+        parser.error(f"--goal must be a number above 0, got {arguments.goal}.")
     started = time.perf_counter()
 
-    split = files_split(read_benchmark_directory(arguments.directory))
+    try:
+        split = files_split(read_benchmark_directory(arguments.directory))
+    except (OSError, ValueError) as error:
+        parser.error(str(error))
     if not split.time_respecting:
         parser.error(
             f"{arguments.directory} holds a leave-last-out split; the test "
-            "period's popularity is defined only on a global time split."
+            "period's popularity is defined only on a global time split. Pass "
+            "a directory of time-split files, such as the Electronics kcore5 one."
         )
     context = EvaluationContext.build(split, HEAD_SHARE)
     users = context.users
+    if len(users) == 0:
+        parser.error(
+            f"The test file in {arguments.directory} has no events; pass a "
+            "directory whose test file holds the test period's ratings."
+        )
     known_counts = interaction_counts(context.known)
     moment = int(users.prediction_ms[0])
     recent = ItemTimeline(context.known).counts(moment, RECENT_DAYS)
@@ -143,11 +154,11 @@ def main() -> None:
             measure(context, same_for_everyone(rank_scores(recent, known_counts))),
         ),
         (
-            "future popularity",
+            "future popularity (test events per product)",
             measure(context, same_for_everyone(rank_scores(future, known_counts))),
         ),
         (
-            "future popularity, known products",
+            "future popularity, products with an earlier event only",
             measure(
                 context,
                 same_for_everyone(
@@ -170,7 +181,13 @@ def main() -> None:
         return score
 
     category_weight, figures = best_of(context, CATEGORY_WEIGHTS, with_category)
-    rows.append((f"future popularity + {category_weight:g} x category", figures))
+    rows.append(
+        (
+            f"future popularity + category share (weight {category_weight:g}, "
+            "best on test)",
+            figures,
+        )
+    )
 
     knn = fit_item_knn(context.known, KNN_CONFIG)
 
@@ -187,8 +204,7 @@ def main() -> None:
     knn_weight, figures = best_of(context, KNN_WEIGHTS, with_knn)
     rows.append(
         (
-            f"future popularity + {category_weight:g} x category"
-            f" + {knn_weight:g} x item-kNN",
+            f"the same + item-kNN score (weight {knn_weight:g}, best on test)",
             figures,
         )
     )
@@ -196,7 +212,10 @@ def main() -> None:
     reference = rows[1][1]
     print(f"{split.name} split of {arguments.directory}: {len(users)} test users")
     print()
-    print("| ranking | Recall@20 | NDCG@20 | Recall@50 | vs 30 days (R@20, N@20) |")
+    print(
+        "| ranking | Recall@20 | NDCG@20 | Recall@50 | "
+        "against 30-day popularity (R@20, N@20) |"
+    )
     print("| --- | ---: | ---: | ---: | ---: |")
     for name, (recall, ndcg, recall_50) in rows:
         print(

@@ -40,12 +40,15 @@ def test_future_popularity_beats_recent_window(tmp_path):
     lines = result.stdout.splitlines()
     assert (
         "| popularity of the last 30 days | 0.0000 | 0.0000 | 1.0000 | n/a, n/a |"
-        in (lines)
-    )
-    assert "| future popularity | 1.0000 | 1.0000 | 1.0000 | n/a, n/a |" in lines
-    assert (
-        "| future popularity, known products | 1.0000 | 1.0000 | 1.0000 | n/a, n/a |"
         in lines
+    )
+    assert (
+        "| future popularity (test events per product) | 1.0000 | 1.0000 | 1.0000 "
+        "| n/a, n/a |" in lines
+    )
+    assert (
+        "| future popularity, products with an earlier event only | 1.0000 | "
+        "1.0000 | 1.0000 | n/a, n/a |" in lines
     )
     assert lines[0] == f"time split of {tmp_path}: 2 test users"
 
@@ -66,3 +69,36 @@ def test_leave_last_out_split_rejected(tmp_path):
         f"{tmp_path} holds a leave-last-out split; the test period's popularity "
         "is defined only on a global time split." in result.stderr
     )
+
+
+def test_goal_must_be_positive(tmp_path):
+    result = subprocess.run(
+        [sys.executable, str(SCRIPT), str(tmp_path), "--goal", "0"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode == 2
+    assert "--goal must be a number above 0, got 0.0." in result.stderr
+
+
+def test_missing_directory_reported(tmp_path):
+    missing = tmp_path / "absent"
+
+    result = run_script(missing)
+
+    assert result.returncode == 2
+    assert f"Benchmark directory {missing} not found" in result.stderr
+
+
+def test_empty_test_file_reported(tmp_path):
+    train = [("a", "I0", 1), ("b", "I1", 2)]
+    valid = [("a", "I1", 3)]
+    write_split(tmp_path, {"train": train, "valid": valid, "test": []})
+
+    result = run_script(tmp_path)
+
+    assert result.returncode == 2
+    assert f"The test file in {tmp_path} has no events" in result.stderr
