@@ -259,3 +259,13 @@ def test_evaluate_rejects_invalid_tail_slots(capsys, value):
         f"invalid value '{value}'; expected auto or a whole number of positions "
         "from 0 to 20" in capsys.readouterr().err
     )
+
+
+def test_evaluate_help_describes_tail_slots(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--help"])
+
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert exit_info.value.code == 0
+    assert "--tail-slots auto|N" in help_text
+    assert "keeps 95% of the Recall@20 without a quota" in help_text

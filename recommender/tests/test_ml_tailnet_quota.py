@@ -179,6 +179,13 @@ def test_candidates_with_few_head_items():
     assert candidates.top_items(0).tolist() == [[0, 1, 2, 6]] * 2
 
 
+def test_candidates_reject_short_tail_mask():
+    score = constant_score_function(SCORES[0].numpy())
+    with pytest.raises(ValueError) as error:
+        rank_candidates(score, examples_of(1), IS_TAIL[:2].numpy(), k=4)
+    assert str(error.value) == ("is_tail must have one flag per scored item, 8, got 2.")
+
+
 def test_curve_and_automatic_choice():
     score = constant_score_function(SCORES[0].numpy())
     examples = examples_of(8)

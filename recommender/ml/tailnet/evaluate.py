@@ -193,7 +193,8 @@ def build_parser() -> argparse.ArgumentParser:
             "positions reserved for their best tail items, and print the "
             f"valid curve of quotas 0 to {MAX_AUTO_TAIL_SLOTS}. {AUTO} picks "
             f"the largest quota up to {MAX_AUTO_TAIL_SLOTS} whose valid "
-            f"Recall@20 keeps {AUTO_RECALL_SHARE:.0%} of the Recall@20 "
+            # argparse formats help with %, so the percent sign is doubled.
+            f"Recall@20 keeps {AUTO_RECALL_SHARE * 100:.0f}%% of the Recall@20 "
             "without a quota (default: 0, no quota rows)."
         ),
     )

@@ -213,6 +213,11 @@ def rank_candidates(
     items_parts = []
     score_parts = []
     for scores in _score_batches(score, examples, batch_size, prior):
+        if scores.shape[1] != len(tail_mask):
+            raise ValueError(
+                f"is_tail must have one flag per scored item, {scores.shape[1]}, "
+                f"got {len(tail_mask)}."
+            )
         head = torch.topk(scores[:, head_items], head_count, dim=1)
         tail = torch.topk(scores[:, tail_items], tail_count, dim=1)
         items_parts.append(
