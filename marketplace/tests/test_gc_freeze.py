@@ -70,6 +70,14 @@ def test_freeze_can_be_turned_off(settings):
 
 
 def test_full_collections_resume_soon_after_freeze():
+    # CPython checks for a full collection once every (threshold + 1)
+    # collections of each younger generation, so `survivors` reaches that
+    # check about twice. The ballast, frozen below, is more than four times
+    # `survivors`, so without a fresh count after the freeze no full
+    # collection would run before the survivors reach a quarter of it.
+    young, middle, old = gc.get_threshold()
+    survivor_count = 2 * (young + 1) * (middle + 1) * (old + 1)
+    ballast = [[] for _ in range(5 * survivor_count)]
     freeze_heap()
     full_collections = []
 
@@ -79,12 +87,10 @@ def test_full_collections_resume_soon_after_freeze():
 
     gc.callbacks.append(record)
     try:
-        # 100,000 surviving containers pass through the young generations
-        # often enough to reach a full-collection check, and are far fewer
-        # than a quarter of the frozen heap.
-        survivors = [[] for _ in range(100_000)]
+        survivors = [[] for _ in range(survivor_count)]
     finally:
         gc.callbacks.remove(record)
 
-    assert gc.get_freeze_count() > 4 * len(survivors)
+    assert gc.get_freeze_count() > len(ballast)
+    assert len(survivors) == survivor_count
     assert len(full_collections) >= 1
