@@ -10,7 +10,7 @@ negative score), pushes the positive's score above the negative's.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -19,7 +19,7 @@ from torch.nn import functional
 
 from recommender.ml.data import InteractionLog
 from recommender.ml.gnn.graph import build_edges
-from recommender.ml.pairwise_training import fit_pairwise, validation_function
+from recommender.ml.pairwise_training import PairwiseTrainResult, fit_pairwise
 from recommender.ml.ranking import ScoreFunction
 from recommender.ml.training_support import torch_threads
 
@@ -98,19 +98,7 @@ class BprModel(nn.Module):
         )
 
 
-@dataclass
-class BprTrainResult:
-    """A trained model and the figures of its training.
-
-    `best_epoch` (1-based) is the epoch whose weights `model` has: the best
-    validation epoch when a validation log was given, else the last.
-    """
-
-    model: BprModel
-    losses: list[float] = field(default_factory=list)
-    valid_metrics: list[dict[str, float]] = field(default_factory=list)
-    best_epoch: int = 0
-    seconds: float = 0.0
+BprTrainResult = PairwiseTrainResult[BprModel]
 
 
 def train_bpr(
@@ -128,7 +116,23 @@ def train_bpr(
     with torch_threads(config.threads), torch.random.fork_rng():
         torch.manual_seed(config.seed)
         model = BprModel(len(train.user_ids), item_count, config.embedding_dim)
-        result = _fit(model, edges, train, valid, config)
+
+        def step_loss(
+            users: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor
+        ) -> torch.Tensor:
+            return _bpr_step_loss(model, users, positives, negatives, config)
+
+        result = fit_pairwise(
+            model,
+            model,
+            step_loss,
+            edges,
+            train,
+            valid,
+            lambda users: bpr_score_function(model, users),
+            config,
+            "BPR",
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -141,35 +145,6 @@ def bpr_score_function(model: BprModel, user_indices: np.ndarray) -> ScoreFuncti
         return model.score_users(users[torch.from_numpy(positions)])
 
     return score
-
-
-def _fit(
-    model: BprModel,
-    edges: torch.Tensor,
-    train: InteractionLog,
-    valid: InteractionLog | None,
-    config: BprConfig,
-) -> BprTrainResult:
-    validate = None
-    if valid is not None:
-        validate = validation_function(
-            lambda users: bpr_score_function(model, users), train, valid
-        )
-
-    def step_loss(
-        users: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor
-    ) -> torch.Tensor:
-        return _bpr_step_loss(model, users, positives, negatives, config)
-
-    fit = fit_pairwise(
-        model, step_loss, edges, len(train.item_ids), config, validate, "BPR"
-    )
-    return BprTrainResult(
-        model=model,
-        losses=fit.losses,
-        valid_metrics=fit.valid_metrics,
-        best_epoch=fit.best_epoch,
-    )
 
 
 def _bpr_step_loss(

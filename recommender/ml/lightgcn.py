@@ -14,7 +14,7 @@ negative) plus an L2 penalty on the embeddings of the batch's nodes.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
@@ -22,7 +22,7 @@ from torch_geometric.nn.models import LightGCN
 
 from recommender.ml.data import InteractionLog
 from recommender.ml.gnn.graph import build_edges
-from recommender.ml.pairwise_training import fit_pairwise, validation_function
+from recommender.ml.pairwise_training import PairwiseTrainResult, fit_pairwise
 from recommender.ml.ranking import ScoreFunction
 from recommender.ml.training_support import torch_threads
 
@@ -113,19 +113,7 @@ class LightGcnModel:
         return nodes[: self.user_count], nodes[self.user_count :]
 
 
-@dataclass
-class LightGcnTrainResult:
-    """A trained model and the figures of its training.
-
-    `best_epoch` (1-based) is the epoch whose weights `model` has: the best
-    validation epoch when a validation log was given, else the last.
-    """
-
-    model: LightGcnModel
-    losses: list[float] = field(default_factory=list)
-    valid_metrics: list[dict[str, float]] = field(default_factory=list)
-    best_epoch: int = 0
-    seconds: float = 0.0
+LightGcnTrainResult = PairwiseTrainResult[LightGcnModel]
 
 
 def build_graph(edges: torch.Tensor, user_count: int) -> torch.Tensor:
@@ -159,7 +147,23 @@ def train_lightgcn(
             user_count=user_count,
             item_count=item_count,
         )
-        result = _fit(model, edges, train, valid, config)
+
+        def step_loss(
+            users: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor
+        ) -> torch.Tensor:
+            return _step_loss(model, users, positives, negatives, config)
+
+        result = fit_pairwise(
+            model,
+            model.network,
+            step_loss,
+            edges,
+            train,
+            valid,
+            lambda users: lightgcn_score_function(model, users),
+            config,
+            "LightGCN",
+        )
     result.seconds = time.perf_counter() - started
     return result
 
@@ -175,35 +179,6 @@ def lightgcn_score_function(
         return user_vectors[users[torch.from_numpy(positions)]] @ item_vectors.T
 
     return score
-
-
-def _fit(
-    model: LightGcnModel,
-    edges: torch.Tensor,
-    train: InteractionLog,
-    valid: InteractionLog | None,
-    config: LightGcnConfig,
-) -> LightGcnTrainResult:
-    validate = None
-    if valid is not None:
-        validate = validation_function(
-            lambda users: lightgcn_score_function(model, users), train, valid
-        )
-
-    def step_loss(
-        users: torch.Tensor, positives: torch.Tensor, negatives: torch.Tensor
-    ) -> torch.Tensor:
-        return _step_loss(model, users, positives, negatives, config)
-
-    fit = fit_pairwise(
-        model.network, step_loss, edges, model.item_count, config, validate, "LightGCN"
-    )
-    return LightGcnTrainResult(
-        model=model,
-        losses=fit.losses,
-        valid_metrics=fit.valid_metrics,
-        best_epoch=fit.best_epoch,
-    )
 
 
 def _step_loss(

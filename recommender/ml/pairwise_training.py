@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Generic, Protocol, TypeVar
 
 import numpy as np
 import torch
@@ -36,8 +36,12 @@ HEAD_SHARE = 0.8
 VALIDATION_CUTOFF = 50
 
 ValidationFunction = Callable[[], dict[str, float]]
+# Builds a score function for the given log user indices from the
+# network's current weights.
+UserScoreFunction = Callable[[np.ndarray], ScoreFunction]
 # Returns the loss of one batch from its users, positive and negative items.
 StepLoss = Callable[[torch.Tensor, torch.Tensor, torch.Tensor], torch.Tensor]
+ModelT = TypeVar("ModelT")
 
 
 class PairwiseSettings(Protocol):
@@ -63,40 +67,48 @@ class PairwiseSettings(Protocol):
 
 
 @dataclass
-class PairwiseFit:
-    """The figures of one training run.
+class PairwiseTrainResult(Generic[ModelT]):
+    """A trained model and the figures of its training.
 
-    `best_epoch` (1-based) is the epoch whose weights the network has: the
-    best validation epoch when a validation function was given, else the
-    last.
+    `best_epoch` (1-based) is the epoch whose weights `model` has: the best
+    validation epoch when a validation log was given, else the last.
     """
 
+    model: ModelT
     losses: list[float] = field(default_factory=list)
     valid_metrics: list[dict[str, float]] = field(default_factory=list)
     best_epoch: int = 0
+    seconds: float = 0.0
 
 
 def fit_pairwise(
+    model: ModelT,
     network: nn.Module,
     step_loss: StepLoss,
     edges: torch.Tensor,
-    item_count: int,
+    train: InteractionLog,
+    valid: InteractionLog | None,
+    score_users: UserScoreFunction,
     settings: PairwiseSettings,
-    validate: ValidationFunction | None,
     label: str,
-) -> PairwiseFit:
-    """Train `network` with Adam over shuffled batches of `edges`.
+) -> PairwiseTrainResult[ModelT]:
+    """Train `network`, the trainable part of `model`, with Adam.
 
-    `edges` are the positive (user, item) pairs, int64 [2, pairs]. Each
-    epoch ends with `validate`, when given, and early stopping on
-    `settings.selection_metric` restores the best epoch's weights at the
-    end. `label` names the model in the log.
+    `edges` are the positive (user, item) pairs of `train`, int64
+    [2, pairs], taken in shuffled batches. With `valid`, each epoch ends
+    with a full ranking of the valid users by `score_users`, and early
+    stopping on `settings.selection_metric` restores the best epoch's
+    weights at the end. `label` names the model in the log.
     """
+    item_count = len(train.item_ids)
+    validate = None
+    if valid is not None:
+        validate = validation_function(score_users, train, valid)
     generator = torch.Generator().manual_seed(settings.seed)
     optimizer = torch.optim.Adam(network.parameters(), lr=settings.learning_rate)
     positive_keys = torch.sort(edge_keys(edges, item_count)).values
 
-    fit = PairwiseFit()
+    result = PairwiseTrainResult(model=model)
     stopping = EarlyStopping(settings.patience)
     for epoch in range(1, settings.epochs + 1):
         network.train()
@@ -111,42 +123,41 @@ def fit_pairwise(
             loss.backward()
             optimizer.step()
             total += loss.item() * len(users)
-        fit.losses.append(total / edges.shape[1])
+        result.losses.append(total / edges.shape[1])
 
         if validate is None:
-            fit.best_epoch = epoch
+            result.best_epoch = epoch
             continue
         network.eval()
         metrics = validate()
-        fit.valid_metrics.append(metrics)
+        result.valid_metrics.append(metrics)
         score = metrics[settings.selection_metric]
         logger.info(
             "%s epoch %d: loss %.4f, valid %s %.4f",
             label,
             epoch,
-            fit.losses[-1],
+            result.losses[-1],
             settings.selection_metric,
             score,
         )
         stop = stopping.update(network, epoch, score)
-        fit.best_epoch = stopping.best_epoch
+        result.best_epoch = stopping.best_epoch
         if stop:
             break
     stopping.restore_best(network)
     network.eval()
-    return fit
+    return result
 
 
 def validation_function(
-    score_users: Callable[[np.ndarray], ScoreFunction],
+    score_users: UserScoreFunction,
     train: InteractionLog,
     valid: InteractionLog,
 ) -> ValidationFunction:
     """Return a function that ranks the `valid` users and measures them.
 
-    `score_users` builds a score function for the given log user indices
-    from the network's current weights. Users without a `train` event get
-    the all-time popularity of `train`, as in the evaluation.
+    Users without a `train` event get the all-time popularity of `train`,
+    as in the evaluation.
     """
     users = build_evaluation_users(train, valid)
     counts = interaction_counts(train)
