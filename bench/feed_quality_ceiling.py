@@ -5,18 +5,20 @@ relative to the popularity of the last 30 days before the test period.
 This script measures reference rankings that no real model can produce,
 because they read the test file itself:
 
-- `future popularity`: every product ranked by its number of test
-  events, ties by its train + valid count. It uses the test period's
-  popularity itself, so it is close to the best list that is the same
-  for every user.
-- `future popularity, known products`: the same, but products without a
-  train or valid event are ranked last, as the pipeline leaves them out.
-- `future popularity + category`: log(1 + test events) plus `weight`
-  times the share of the user's history in the product's category, for
-  each weight of `CATEGORY_WEIGHTS`; the best weight is picked on test.
-- `future popularity + category + item-kNN`: the best of the above plus
-  `weight` times the user's item-kNN score scaled to [0, 1] per user,
-  the weight again picked on test.
+- "future popularity (test events per product)": every product ranked
+  by its number of test events, ties by its train + valid count. It uses
+  the test period's popularity itself, so it is close to the best list
+  that is the same for every user.
+- "future popularity, products with an earlier event only": the same,
+  but products without a train or valid event are ranked last, as the
+  pipeline leaves them out.
+- "future popularity + category share": log(1 + test events) plus
+  `weight` times the share of the user's history in the product's
+  category. Each weight of `CATEGORY_WEIGHTS` is tried, and the best one
+  on test is kept.
+- "the same + item-kNN score": the best of the above plus `weight` times
+  the user's item-kNN score scaled to [0, 1] per user, with the weight
+  again picked on test.
 
 The last two show how much two cheap personal signals add once the
 popularity of the test period is known. Every figure uses the harness's

@@ -27,6 +27,7 @@ import collections
 import functools
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -90,6 +91,7 @@ def wrap_with_timer(module_name: str, name: str, spent: dict[str, float]) -> Non
 def main() -> None:
     arguments = parse_arguments()
     os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/10")
+    artifact_dir = Path(tempfile.mkdtemp(prefix="session-steps-"))
     create_database(arguments)
     try:
         setup_django(arguments, secret_key=SECRET_KEY)
@@ -103,7 +105,7 @@ def main() -> None:
         )
 
         torch.set_num_threads(settings.RECOMMENDER_SERVING_THREADS)
-        listing_ids = seed(arguments.listings, Path(tempfile.mkdtemp()))
+        listing_ids = seed(arguments.listings, artifact_dir)
         generator = random.Random(0)
         visitors = [
             Visitor(user_pk=None, session_key=f"steps-{number:034d}")
@@ -143,6 +145,7 @@ def main() -> None:
         print(f"  rest of compute_suggestions_batch: {per_task(rest)}")
     finally:
         drop_database(arguments)
+        shutil.rmtree(artifact_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -27,7 +27,7 @@ def test_future_popularity_beats_recent_window(tmp_path):
     # Items 0-19 carry the recent events, and 23 and 24 only one old event
     # each. Both test users rate 23 and 24, so the 30-day top 20 misses
     # them and the test period's own popularity finds them. Every top 50
-    # holds both, because the catalog has 25 items.
+    # contains both, because the catalog has 25 items.
     train = [("filler", f"I{item}", 1 + item) for item in range(25)]
     train += [("recent", f"I{item}", 30) for item in range(20)]
     valid = [("late", "I0", 31)]

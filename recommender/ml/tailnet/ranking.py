@@ -165,7 +165,7 @@ def top_k_with_tail_quota(
 class HeadTailCandidates:
     """Best head and best tail items of every example, for quota re-ranking.
 
-    Every list that `top_k_with_tail_quota` can return at cutoff k holds
+    Every list that `top_k_with_tail_quota` can return at cutoff k contains
     a prefix of the row's head items and a prefix of its tail items, by
     score, each at most k long. So the k best head and k best tail items
     are enough to rank the example for any quota without scoring again.
