@@ -54,6 +54,9 @@ STEPS = (
     ("suggestions.selectors", "suggest_many"),
     ("suggestions.selectors", "_candidate_rows"),
     ("suggestions.selectors", "_pick_listings"),
+    # Only with SUGGESTIONS_EXPOSURE_PENALTY above 0.
+    ("suggestions.exposure", "shown_counts"),
+    ("suggestions.exposure", "record_shown"),
     ("suggestions.selectors", "_popular_cards"),
     ("suggestions.services", "send_to_groups"),
 )

@@ -435,6 +435,29 @@ if not 0 <= SUGGESTIONS_TAIL_SLOTS <= SUGGESTIONS_COUNT:
         f"SUGGESTIONS_TAIL_SLOTS={SUGGESTIONS_TAIL_SLOTS} is invalid; set it "
         f"from 0 to SUGGESTIONS_COUNT ({SUGGESTIONS_COUNT})."
     )
+# Above 0, the tail positions go to the tail items with the best
+# log-probability - penalty * log(1 + lists that showed the item today and
+# yesterday, UTC), among each session's SUGGESTIONS_TAIL_DEPTH best tail
+# items; so the tail positions spread over many items instead of showing
+# the same few to everyone. 0 is off: the best tail items by score.
+SUGGESTIONS_EXPOSURE_PENALTY = env.float("SUGGESTIONS_EXPOSURE_PENALTY", default=0.0)
+SUGGESTIONS_TAIL_DEPTH = env.int("SUGGESTIONS_TAIL_DEPTH", default=100)
+if not 0 <= SUGGESTIONS_EXPOSURE_PENALTY < float("inf"):
+    raise ImproperlyConfigured(
+        f"SUGGESTIONS_EXPOSURE_PENALTY={SUGGESTIONS_EXPOSURE_PENALTY} is "
+        "invalid; set a finite number of at least 0 (0 turns it off)."
+    )
+if SUGGESTIONS_EXPOSURE_PENALTY and not SUGGESTIONS_TAIL_SLOTS:
+    raise ImproperlyConfigured(
+        f"SUGGESTIONS_EXPOSURE_PENALTY={SUGGESTIONS_EXPOSURE_PENALTY:g} spreads "
+        "the tail positions, but SUGGESTIONS_TAIL_SLOTS is 0; set "
+        "SUGGESTIONS_TAIL_SLOTS above 0 or the penalty to 0."
+    )
+if SUGGESTIONS_TAIL_DEPTH < 1:
+    raise ImproperlyConfigured(
+        f"SUGGESTIONS_TAIL_DEPTH={SUGGESTIONS_TAIL_DEPTH} is invalid; set it "
+        "to at least 1."
+    )
 # Token bucket of each session socket: messages per second refilled, and the
 # burst of messages accepted at once.
 SUGGESTIONS_SOCKET_RATE_PER_SECOND = env.float(

@@ -47,7 +47,7 @@ def add_pending(visitor: Visitor) -> bool:
     """
     entry = json.dumps([visitor.user_pk, visitor.session_key])
     try:
-        _client().rpush(PENDING_KEY, entry)
+        redis_client().rpush(PENDING_KEY, entry)
     except (OSError, RedisError) as error:
         logger.error("Failed to queue the suggestions push of a view: %s", error)
         return False
@@ -60,7 +60,7 @@ def take_pending(limit: int) -> list[Visitor]:
     A visitor with several waiting views comes back once per view. Raises
     RedisError or OSError when Redis cannot be reached.
     """
-    entries = cast(list[bytes], _client().lpop(PENDING_KEY, limit) or [])
+    entries = cast(list[bytes], redis_client().lpop(PENDING_KEY, limit) or [])
     visitors: list[Visitor] = []
     for entry in entries:
         try:
@@ -71,7 +71,7 @@ def take_pending(limit: int) -> list[Visitor]:
     return visitors
 
 
-def _client() -> redis.Redis:
+def redis_client() -> redis.Redis:
     url = settings.REDIS_URL
     with _lock:
         client = _clients.get(url)

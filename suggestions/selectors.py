@@ -12,10 +12,12 @@ version, the other the candidate listings. Signed-in visitors add one
 query for their blocks. A worker that handles several views at once so
 spends less per view. A model trained with the item prior also reads
 the recent interaction counts, which each process counts at most once a
-minute.
+minute. A tail quota with an exposure penalty reads and adds the
+exposure counts in Redis, one round trip each per batch.
 """
 
 import functools
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -32,6 +34,7 @@ from recommender.ml.sessions import latest_session
 from recommender.ml.tailnet import Suggestion, suggest_many
 from recommender.ml.tailnet.ranking import top_k_with_tail_quota
 from recommender.models import ModelVersion
+from suggestions import exposure
 from suggestions.models import SessionView
 from suggestions.serving import (
     load_tailnet_version,
@@ -126,21 +129,27 @@ def compute_suggestions_batch(
 
     version_pk, model = loaded
     tail_slots = min(settings.SUGGESTIONS_TAIL_SLOTS, count)
+    penalty = settings.SUGGESTIONS_EXPOSURE_PENALTY if tail_slots else 0.0
+    # With the penalty, the tail positions can go to any of each session's
+    # SUGGESTIONS_TAIL_DEPTH best tail items.
+    depth = settings.SUGGESTIONS_TAIL_DEPTH if penalty else 0
     recent_counts = None
     if model.config.item_prior:
         recent_counts = recent_item_counts(model.config.prior_window_days)
     ranked = suggest_many(
         model,
         [session.item_ids for session in sessions],
-        count=count * CANDIDATES_PER_SLOT,
+        count=count * CANDIDATES_PER_SLOT + depth,
         exclude=[set(session.item_ids) for session in sessions],
         recent_counts=recent_counts,
         # Tail candidates in the same proportion, so that the quota can
         # still be met after items without a buyable listing drop out.
-        tail_slots=tail_slots * CANDIDATES_PER_SLOT,
+        tail_slots=tail_slots * CANDIDATES_PER_SLOT + depth,
     )
     wanted = {item.item_id for items in ranked for item in items}
-    candidates = _candidate_rows(wanted)
+    rows_by_asin: dict[str, list[dict[str, Any]]] = {}
+    for row in _candidate_rows(wanted):
+        rows_by_asin.setdefault(row[_ASIN], []).append(row)
     user_pks = [
         session.visitor.user_pk
         for session in sessions
@@ -148,10 +157,16 @@ def compute_suggestions_batch(
     ]
     blocked = blocked_user_ids_by_user(user_pks)
 
+    spread = None
+    if penalty:
+        tail_ids = {item.item_id for items in ranked for item in items if item.is_tail}
+        spread = _ExposureSpread(penalty, exposure.shown_counts(tail_ids))
     picks = [
-        _pick_listings(session, items, candidates, blocked, count, tail_slots)
+        _pick_listings(session, items, rows_by_asin, blocked, count, tail_slots, spread)
         for session, items in zip(sessions, ranked, strict=True)
     ]
+    if spread is not None:
+        exposure.record_shown(spread.added)
     results: list[SessionSuggestions] = []
     for session, items, rows in zip(sessions, ranked, picks, strict=True):
         cards = [_card(row) for row in rows]
@@ -166,46 +181,90 @@ def compute_suggestions_batch(
     return results
 
 
+@dataclass
+class _ExposureSpread:
+    """Exposure counts of a batch's tail items, and the showings it adds.
+
+    Each list of the batch counts in the lists after it, as the evaluation
+    counts every earlier list (`top_items_spreading_exposure`).
+    """
+
+    penalty: float
+    times_shown: dict[str, int]
+    added: list[str] = field(default_factory=list)
+
+    def reserve_scores(self, ordered: list[Suggestion]) -> torch.Tensor:
+        """Log-probability less the penalty, for each of `ordered`."""
+        return torch.tensor(
+            [
+                # A probability that underflowed to 0 ranks last.
+                (math.log(item.score) if item.score > 0 else -1e300)
+                - self.penalty * math.log1p(self.times_shown.get(item.item_id, 0))
+                for item in ordered
+            ],
+            dtype=torch.float64,
+        )
+
+    def add(self, picked: list[Suggestion]) -> None:
+        for item in picked:
+            if item.is_tail:
+                count = self.times_shown.get(item.item_id, 0)
+                self.times_shown[item.item_id] = count + 1
+                self.added.append(item.item_id)
+
+
 def _pick_listings(
     session: _Session,
     items: list[Suggestion],
-    candidates: list[dict[str, Any]],
+    rows_by_asin: dict[str, list[dict[str, Any]]],
     blocked: dict[int, set[int]],
     count: int,
     tail_slots: int = 0,
+    spread: _ExposureSpread | None = None,
 ) -> list[dict[str, Any]]:
     """Return the newest buyable listing of the best `count` ranked items.
 
-    `candidates` are active listings, newest first, of the items of the
-    whole batch; this drops the ones `session`'s visitor may not get.
+    `rows_by_asin` holds the active listings of each item of the whole
+    batch, newest first; this skips the ones `session`'s visitor may not
+    get.
     With `tail_slots`, TailNet items are picked as `top_k_with_tail_quota`
-    picks them, in rank order, among the items that have such a listing.
+    picks them, in rank order, among the items that have such a listing;
+    with `spread`, its tail positions go to the items with the best
+    reserve scores of `_ExposureSpread`.
     """
-    rank_by_asin = {item.item_id: rank for rank, item in enumerate(items)}
     user_pk = session.visitor.user_pk if session.visitor is not None else None
     excluded_sellers = blocked.get(user_pk, set()) if user_pk is not None else set()
     viewed = set(session.viewed_listing_pks)
-    chosen: dict[str, dict[str, Any]] = {}
-    for row in candidates:
-        asin = row[_ASIN]
-        if (
-            asin not in rank_by_asin
-            or asin in chosen
-            or row["pk"] in viewed
-            or row["seller_id"] == user_pk
-            or row["seller_id"] in excluded_sellers
-        ):
-            continue
-        chosen[asin] = row
-    ordered = sorted(chosen.values(), key=lambda row: rank_by_asin[row[_ASIN]])
-    if not tail_slots or not ordered or items[0].source != SOURCE_TAILNET:
+    quota = bool(tail_slots) and bool(items) and items[0].source == SOURCE_TAILNET
+    ordered: list[dict[str, Any]] = []
+    ordered_items: list[Suggestion] = []
+    for item in items:
+        for row in rows_by_asin.get(item.item_id, ()):
+            if (
+                row["pk"] not in viewed
+                and row["seller_id"] != user_pk
+                and row["seller_id"] not in excluded_sellers
+            ):
+                ordered.append(row)
+                ordered_items.append(item)
+                break
+        # Without a quota the first `count` items decide the list.
+        if not quota and len(ordered) == count:
+            break
+    if not quota or not ordered:
         return ordered[:count]
-    tail_by_asin = {item.item_id: item.is_tail for item in items}
-    is_tail = torch.tensor([tail_by_asin[row[_ASIN]] for row in ordered])
+    is_tail = torch.tensor([item.is_tail for item in ordered_items])
     # Scores that fall with the rank keep `ordered`'s order in the output.
-    scores = -torch.arange(len(ordered), dtype=torch.float32)
-    positions = top_k_with_tail_quota(scores[None, :], is_tail, count, tail_slots)
-    return [ordered[position] for position in positions[0].tolist()]
+    scores = -torch.arange(len(ordered), dtype=torch.float64)
+    reserve = None
+    if spread is not None:
+        reserve = spread.reserve_scores(ordered_items)[None, :]
+    positions = top_k_with_tail_quota(
+        scores[None, :], is_tail, count, tail_slots, reserve_scores=reserve
+    )[0].tolist()
+    if spread is not None:
+        spread.add([ordered_items[position] for position in positions])
+    return [ordered[position] for position in positions]
 
 
 def current_session_listing_pks(visitor: Visitor) -> list[int]:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.db import connection
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -117,3 +118,30 @@ def test_tail_slots_above_count_is_an_error(tmp_path):
     assert (
         "SUGGESTIONS_TAIL_SLOTS=5 is invalid; set it from 0 to SUGGESTIONS_COUNT (4)."
     ) in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variables", "message"),
+    [
+        (
+            {"SUGGESTIONS_TAIL_SLOTS": "2", "SUGGESTIONS_EXPOSURE_PENALTY": "-1"},
+            "SUGGESTIONS_EXPOSURE_PENALTY=-1.0 is invalid; set a finite number of "
+            "at least 0 (0 turns it off).",
+        ),
+        (
+            {"SUGGESTIONS_EXPOSURE_PENALTY": "0.5"},
+            "SUGGESTIONS_EXPOSURE_PENALTY=0.5 spreads the tail positions, but "
+            "SUGGESTIONS_TAIL_SLOTS is 0; set SUGGESTIONS_TAIL_SLOTS above 0 or "
+            "the penalty to 0.",
+        ),
+        (
+            {"SUGGESTIONS_TAIL_DEPTH": "0"},
+            "SUGGESTIONS_TAIL_DEPTH=0 is invalid; set it to at least 1.",
+        ),
+    ],
+)
+def test_invalid_exposure_settings_are_errors(tmp_path, variables, message):
+    result = _settings_with(tmp_path, DEBUG="true", **variables)
+
+    assert result.returncode != 0
+    assert message in result.stderr

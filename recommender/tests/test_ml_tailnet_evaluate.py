@@ -269,3 +269,71 @@ def test_evaluate_help_describes_tail_slots(capsys):
     assert exit_info.value.code == 0
     assert "--tail-slots auto|N" in help_text
     assert "keeps 95% of the Recall@20 without a quota" in help_text
+
+
+def test_evaluate_tail_quota_spread_by_exposure(tmp_path, capsys):
+    # 40 items, each in 3 or 4 of the 30 sequences.
+    lines = [
+        f"U{user} " + " ".join(f"I{(user * 4 + step) % 40}" for step in range(4))
+        for user in range(30)
+    ]
+    write_beauty(tmp_path, lines)
+    output = tmp_path / "report.json"
+    code, captured = run(
+        capsys,
+        "--dataset=beauty",
+        f"--data-dir={tmp_path}",
+        "--epochs=1",
+        "--embedding-dim=8",
+        "--tail-slots=2",
+        "--exposure-penalty=50",
+        "--tail-depth=40",
+        f"--output={output}",
+    )
+    assert code == 0
+    report = json.loads(output.read_text())
+    quota = report["tail_quotas"][TAILNET]
+    assert quota["exposure_penalty"] == 50.0
+    assert quota["tail_depth"] == 40
+    assert report["items"] == 40
+    assert report["head_items"] == 8
+    suffix = ", 2 tail slots spread by exposure"
+    for name in (TAILNET, ABLATION):
+        assert set(report["models"][name + suffix]) == MODEL_COLUMNS
+        # The 30 test lists reserve 60 positions for the 32 tail items, and
+        # the penalty of 50 nats passes every score gap of this tiny model,
+        # so the reserved positions rotate through all of them.
+        assert report["models"][name + suffix]["tail_coverage@20"] == 1.0
+    assert "popularity (all time)" + suffix not in report["models"]
+    assert "log(1 + earlier lists that showed the item)" in captured.out
+
+
+def test_evaluate_rejects_exposure_penalty_without_quota(tmp_path, capsys):
+    write_beauty(tmp_path, ["U1 I1 I2 I3"])
+    code, captured = run(
+        capsys,
+        "--dataset=beauty",
+        f"--data-dir={tmp_path}",
+        "--exposure-penalty=0.5",
+    )
+    assert code == 2
+    assert captured.err == (
+        "python -m recommender.ml.tailnet.evaluate: error: exposure_penalty=0.5 "
+        "spreads the positions of a tail quota; pass tail_slots (--tail-slots) "
+        "as well.\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        ("--exposure-penalty=-0.1", "invalid value '-0.1'; expected a number"),
+        ("--exposure-penalty=nan", "invalid value 'nan'; expected a number"),
+        ("--tail-depth=0", "invalid value '0'; expected a whole number"),
+    ],
+)
+def test_evaluate_rejects_invalid_spread_options(capsys, option, message):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset=beauty", "--tail-slots=2", option])
+    assert exit_info.value.code == 2
+    assert message in capsys.readouterr().err

@@ -4,11 +4,16 @@ import torch
 
 from recommender.ml.sessions import PrefixExamples
 from recommender.ml.tailnet import TailNet, TailNetConfig, suggest
-from recommender.ml.tailnet.evaluation import choose_tail_slots, tail_quota_curve
+from recommender.ml.tailnet.evaluation import (
+    TailQuota,
+    choose_tail_slots,
+    tail_quota_curve,
+)
 from recommender.ml.tailnet.ranking import (
     constant_score_function,
     rank_candidates,
     rank_examples,
+    top_items_spreading_exposure,
     top_k_with_tail_quota,
 )
 
@@ -127,6 +132,137 @@ def test_quota_rejects_misaligned_tail_mask():
         top_k_with_tail_quota(SCORES, IS_TAIL.long(), 4, 1)
 
 
+def test_reserve_scores_choose_the_reserved_tail_items():
+    # Item 7, the worst tail item by score, is the best by reserve score.
+    reserve = torch.tensor([[0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 9.0]])
+    top = top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=reserve)
+    # Item 6 is not reserved, and the three free positions go to the three
+    # best items by score, all head.
+    assert top.tolist() == [[0, 1, 2, 7]]
+    top = top_k_with_tail_quota(SCORES, IS_TAIL, 4, 2, reserve_scores=reserve)
+    assert top.tolist() == [[0, 1, 6, 7]]
+
+
+def test_reserve_scores_equal_to_scores_give_the_plain_quota():
+    torch.manual_seed(4)
+    scores = torch.randn(32, 40)
+    is_tail = torch.rand(40) < 0.7
+    scores[:, 5] = -torch.inf
+    for slots in range(9):
+        assert torch.equal(
+            top_k_with_tail_quota(scores, is_tail, 8, slots, reserve_scores=scores),
+            top_k_with_tail_quota(scores, is_tail, 8, slots),
+        )
+
+
+def test_reserve_scores_never_reserve_excluded_items():
+    scores = SCORES.clone()
+    scores[0, 7] = -torch.inf
+    reserve = torch.tensor([[0.0, 0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 9.0]])
+    top = top_k_with_tail_quota(scores, IS_TAIL, 4, 1, reserve_scores=reserve)
+    assert top.tolist() == [[0, 1, 2, 6]]
+
+
+def test_reserve_scores_must_match_scores():
+    with pytest.raises(ValueError) as error:
+        top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=SCORES[:, :4])
+    assert str(error.value) == (
+        "reserve_scores must have the shape of scores, (1, 8), got (1, 4)."
+    )
+
+
+def spread_candidates(count: int):
+    """Candidates of `count` examples that all score items as SCORES."""
+    score = constant_score_function(SCORES[0].numpy())
+    return rank_candidates(
+        score, examples_of(count), IS_TAIL.numpy(), k=4, tail_depth=4
+    )
+
+
+def test_exposure_penalty_spreads_the_reserved_position():
+    candidates = spread_candidates(5)
+    assert candidates.items.shape == (5, 8)
+    top = top_items_spreading_exposure(candidates, 1, 10.0, 8)
+    # Tail items by score: 6, 4, 5, 7. Each list reserves the best tail
+    # item that fewer earlier lists showed, so the position rotates.
+    assert top.tolist() == [
+        [0, 1, 2, 6],
+        [0, 1, 2, 4],
+        [0, 1, 2, 5],
+        [0, 1, 2, 7],
+        [0, 1, 2, 6],
+    ]
+
+
+def test_exposure_penalty_follows_the_given_order():
+    candidates = spread_candidates(3)
+    top = top_items_spreading_exposure(
+        candidates, 1, 10.0, 8, order=np.array([2, 0, 1])
+    )
+    assert top.tolist() == [[0, 1, 2, 4], [0, 1, 2, 5], [0, 1, 2, 6]]
+
+
+def test_small_exposure_penalty_keeps_a_much_better_item():
+    # 0.5 * log(2) is less than the score gap of 2 between items 6 and 4.
+    top = top_items_spreading_exposure(spread_candidates(3), 1, 0.5, 8)
+    assert top.tolist() == [[0, 1, 2, 6]] * 3
+    # 0.5 * log(1 + n) passes that gap once n reaches e**4 - 1, about 54.
+    top = top_items_spreading_exposure(spread_candidates(56), 1, 0.5, 8)
+    assert top[:, 3].tolist() == [6] * 54 + [4, 6]
+
+
+def test_exposure_penalty_zero_equals_the_plain_quota():
+    torch.manual_seed(6)
+    scores = torch.randn(50, 30)
+    is_tail = (torch.rand(30) < 0.7).numpy()
+    candidates = rank_candidates(
+        per_row_score_function(scores), examples_of(50), is_tail, k=6, tail_depth=12
+    )
+    for slots in range(7):
+        assert torch.equal(
+            top_items_spreading_exposure(candidates, slots, 0.0, 30),
+            candidates.top_items(slots),
+        )
+
+
+@pytest.mark.parametrize(
+    ("penalty", "order", "message"),
+    [
+        (-1.0, None, "penalty must be a finite number of at least 0, got -1.0."),
+        (np.inf, None, "penalty must be a finite number of at least 0, got inf."),
+        (1.0, np.array([0, 0, 1]), "order must hold every example index from 0 to 2"),
+        (1.0, np.array([0, 1]), "order must hold every example index from 0 to 2"),
+    ],
+)
+def test_exposure_penalty_rejects_invalid_values(penalty, order, message):
+    with pytest.raises(ValueError) as error:
+        top_items_spreading_exposure(spread_candidates(3), 1, penalty, 8, order)
+    assert str(error.value).startswith(message)
+
+
+@pytest.mark.parametrize("depth", [0, -3, 2.5, True])
+def test_candidates_reject_invalid_tail_depth(depth):
+    score = constant_score_function(SCORES[0].numpy())
+    with pytest.raises(ValueError) as error:
+        rank_candidates(score, examples_of(1), IS_TAIL.numpy(), k=4, tail_depth=depth)
+    assert str(error.value) == (
+        f"tail_depth must be a whole number of at least 1, got {depth!r}."
+    )
+
+
+def test_curve_with_exposure_penalty_widens_the_tail():
+    candidates = spread_candidates(8)
+    examples = examples_of(8)
+    plain = tail_quota_curve(candidates, examples, IS_TAIL.numpy(), 2)
+    spread = tail_quota_curve(
+        candidates, examples, IS_TAIL.numpy(), 2, TailQuota(2, 10.0, 4)
+    )
+    assert [point["tail_coverage@20"] for point in plain] == [0.25, 0.25, 0.5]
+    # One reserved position rotates through all four tail items.
+    assert [point["tail_coverage@20"] for point in spread] == [0.25, 1.0, 1.0]
+    assert [point["recall@20"] for point in spread] == [0.5, 0.5, 0.5]
+
+
 def examples_of(count: int) -> PrefixExamples:
     """Return `count` examples whose one history item is the row number."""
     history = np.arange(count, dtype=np.int64)[:, None]
@@ -190,7 +326,7 @@ def test_curve_and_automatic_choice():
     score = constant_score_function(SCORES[0].numpy())
     examples = examples_of(8)
     candidates = rank_candidates(score, examples, IS_TAIL.numpy(), k=4)
-    curve = tail_quota_curve(candidates, examples.targets, IS_TAIL.numpy(), 4)
+    curve = tail_quota_curve(candidates, examples, IS_TAIL.numpy(), 4)
     assert [point["tail_slots"] for point in curve] == [0, 1, 2, 3, 4]
     # Targets are items 0-7 once each, so Recall@4 is 4 of 8 at every quota.
     assert [point["recall@20"] for point in curve] == [0.5] * 5

@@ -1,14 +1,16 @@
 """Suggestions from a registered TailNet version, over HTTP and in process."""
 
 import pytest
+import redis
 from django.contrib.sessions.models import Session
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from listings.models import Listing, ListingPhoto
 from recommender.models import ModelVersion
-from suggestions import serving
+from suggestions import exposure, serving
 from suggestions.models import SessionView
+from suggestions.selectors import compute_suggestions_batch
 from suggestions.services import Visitor, compute_suggestions
 from suggestions.tests.helpers import build_market, register_tailnet
 
@@ -306,3 +308,80 @@ def test_tailnet_tail_quota_after_unbuyable_tail_item(settings):
 
     # Strap is the only buyable tail item, so lens keeps the other position.
     assert [item["title"] for item in suggestions.listings] == ["lens", "strap"]
+
+
+@pytest.fixture
+def exposure_counts(settings):
+    """Start and end without exposure counts in Redis."""
+    client = redis.Redis.from_url(settings.REDIS_URL)
+
+    def clear():
+        for key in client.scan_iter(f"{exposure.KEY_PREFIX}*"):
+            client.delete(key)
+
+    clear()
+    yield client
+    clear()
+
+
+def shown_in_redis(client, listings, names):
+    counts = exposure.shown_counts([asin(listings, name) for name in names])
+    return {name: counts[asin(listings, name)] for name in names}
+
+
+def test_exposure_penalty_spreads_the_tail_position(settings, exposure_counts):
+    settings.SUGGESTIONS_TAIL_SLOTS = 1
+    settings.SUGGESTIONS_EXPOSURE_PENALTY = 50.0
+    buyer, listings = build_market()
+    register_tailnet(tail_sequences(listings))
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["tripod"])
+
+    titles = [
+        [item["title"] for item in compute_suggestions(visitor, count=2).listings]
+        for _ in range(3)
+    ]
+
+    # Bag scores above strap, so it comes first; once shown, the penalty of
+    # 50 nats gives the tail position to strap, and then back to bag.
+    assert titles == [["lens", "bag"], ["lens", "strap"], ["lens", "bag"]]
+    assert shown_in_redis(exposure_counts, listings, ["lens", "bag", "strap"]) == {
+        "lens": 0,
+        "bag": 2,
+        "strap": 1,
+    }
+
+
+def test_exposure_counts_within_one_batch(settings, exposure_counts):
+    settings.SUGGESTIONS_TAIL_SLOTS = 1
+    settings.SUGGESTIONS_EXPOSURE_PENALTY = 50.0
+    buyer, listings = build_market()
+    register_tailnet(tail_sequences(listings))
+    first = Visitor(user_pk=buyer.pk, session_key="")
+    second = Visitor(user_pk=None, session_key="second-visitor")
+    store_view(first, listings["tripod"])
+    store_view(second, listings["tripod"])
+
+    batch = compute_suggestions_batch([first, second], count=2)
+
+    assert [[item["title"] for item in result.listings] for result in batch] == [
+        ["lens", "bag"],
+        ["lens", "strap"],
+    ]
+
+
+def test_small_exposure_penalty_keeps_the_best_tail_item(settings, exposure_counts):
+    settings.SUGGESTIONS_TAIL_SLOTS = 1
+    settings.SUGGESTIONS_EXPOSURE_PENALTY = 1e-6
+    buyer, listings = build_market()
+    register_tailnet(tail_sequences(listings))
+    visitor = Visitor(user_pk=buyer.pk, session_key="")
+    store_view(visitor, listings["tripod"])
+
+    for _ in range(3):
+        suggestions = compute_suggestions(visitor, count=2)
+        assert [item["title"] for item in suggestions.listings] == ["lens", "bag"]
+    assert shown_in_redis(exposure_counts, listings, ["bag", "strap"]) == {
+        "bag": 3,
+        "strap": 0,
+    }

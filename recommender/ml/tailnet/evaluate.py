@@ -26,6 +26,7 @@ from recommender.ml.tailnet.evaluation import (
     ELECTRONICS,
     MAX_AUTO_TAIL_SLOTS,
     PRIOR_DAYS,
+    TAIL_DEPTH,
     TailSlots,
     format_report,
     run_evaluation,
@@ -199,6 +200,28 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--exposure-penalty",
+        type=_number(float, 0.0, 100.0, "a number"),
+        default=0.0,
+        metavar="NATS",
+        help=(
+            "With --tail-slots, give the reserved positions to the tail "
+            "items with the best score - NATS * log(1 + earlier lists that "
+            "showed the item), lists formed in time order (default: 0, each "
+            "example's best tail items)."
+        ),
+    )
+    parser.add_argument(
+        "--tail-depth",
+        type=_number(int, 1, 1_000_000, "a whole number"),
+        default=TAIL_DEPTH,
+        metavar="N",
+        help=(
+            "Tail candidates per example for --exposure-penalty "
+            f"(default: {TAIL_DEPTH})."
+        ),
+    )
+    parser.add_argument(
         "--embedding-dim",
         type=_number(int, 1, 4096, "a whole number"),
         default=DEFAULTS.embedding_dim,
@@ -261,6 +284,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             variants=variants,
             refit=bool(options.refit),
             tail_slots=options.tail_slots,
+            exposure_penalty=float(options.exposure_penalty),
+            tail_depth=int(options.tail_depth),
         )
     except (OSError, ValueError) as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)

@@ -35,6 +35,15 @@ the TailNet model that early stopping kept: the largest quota from 0 to
 `MAX_AUTO_TAIL_SLOTS` whose valid Recall@20 is at least
 `AUTO_RECALL_SHARE` of the valid Recall@20 without a quota. The ablation
 and the refit models of the same variant get the same quota.
+
+With an `exposure_penalty` above 0 the reserved positions go to the tail
+items that score best after a penalty for the earlier lists that showed
+them (`top_items_spreading_exposure`), among each example's
+`tail_depth` best tail items. The lists are formed in time order on
+electronics and in file order on beauty, and the penalty counts the
+earlier lists of the same example set. The popularity baselines get no
+such rows: they rank every example alike, so their tail candidates are
+the same `tail_depth` items for every list, and no penalty can show more.
 """
 
 from __future__ import annotations
@@ -47,6 +56,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import numpy as np
+import torch
 
 from recommender.ml.benchmark_files import read_benchmark_directory
 from recommender.ml.popularity import interaction_counts, rank_scores, recent_counts
@@ -69,6 +79,7 @@ from recommender.ml.tailnet.ranking import (
     prior_popularity_score_function,
     rank_candidates,
     rank_examples,
+    top_items_spreading_exposure,
 )
 from recommender.ml.tailnet.training import TailNetTrainResult, train_tailnet
 
@@ -94,10 +105,50 @@ MAX_AUTO_TAIL_SLOTS = 10
 AUTO_RECALL_SHARE = 0.95
 AUTO: Literal["auto"] = "auto"
 TailSlots = int | Literal["auto"]
+# Tail candidates kept per example for a quota with an exposure penalty.
+TAIL_DEPTH = 500
 
 
-def tail_quota_suffix(tail_slots: int) -> str:
+def tail_quota_suffix(tail_slots: int, exposure_penalty: float = 0.0) -> str:
+    if exposure_penalty:
+        return f", {tail_slots} tail slots spread by exposure"
     return f", {tail_slots} tail slots"
+
+
+@dataclass(frozen=True)
+class TailQuota:
+    """The rule by which a tail quota picks its items.
+
+    Args:
+        slots: positions of the 20 reserved for tail items, or "auto".
+        exposure_penalty: 0 reserves each example's best tail items; above
+            0, see `top_items_spreading_exposure`.
+        tail_depth: tail candidates per example with a penalty.
+    """
+
+    slots: TailSlots = 0
+    exposure_penalty: float = 0.0
+    tail_depth: int = TAIL_DEPTH
+
+    def candidate_depth(self) -> int | None:
+        return self.tail_depth if self.slots != 0 and self.exposure_penalty else None
+
+    def top_items(
+        self,
+        candidates: HeadTailCandidates,
+        slots: int,
+        examples: PrefixExamples,
+        item_count: int,
+    ) -> torch.Tensor:
+        """Rank `examples` under `slots` reserved positions."""
+        if not self.exposure_penalty:
+            return candidates.top_items(slots)
+        order = None
+        if examples.timestamp_ms is not None:
+            order = np.argsort(examples.timestamp_ms, kind="stable")
+        return top_items_spreading_exposure(
+            candidates, slots, self.exposure_penalty, item_count, order
+        )
 
 
 @dataclass
@@ -243,6 +294,8 @@ def run_evaluation(
     variants: Sequence[bool] = (False,),
     refit: bool = False,
     tail_slots: TailSlots = 0,
+    exposure_penalty: float = 0.0,
+    tail_depth: int = TAIL_DEPTH,
 ) -> dict[str, Any]:
     """Train TailNet and its ablation on one data set; measure all models.
 
@@ -255,9 +308,31 @@ def run_evaluation(
         tail_slots: positions of the 20 reserved for tail items in extra
             rows of TailNet and the ablation, or "auto" to choose them on
             the valid examples. 0 adds no rows.
+        exposure_penalty: above 0, the quota reserves tail items that
+            earlier lists showed less often (see `TailQuota`).
+        tail_depth: tail candidates per example for that penalty.
     """
     if tail_slots != AUTO:
         check_tail_slots(tail_slots, CUTOFF)
+    if not 0 <= exposure_penalty < np.inf:
+        raise ValueError(
+            f"exposure_penalty must be a finite number of at least 0, got "
+            f"{exposure_penalty!r}."
+        )
+    if (
+        isinstance(tail_depth, bool)
+        or not isinstance(tail_depth, int)
+        or tail_depth < 1
+    ):
+        raise ValueError(
+            f"tail_depth must be a whole number of at least 1, got {tail_depth!r}."
+        )
+    if exposure_penalty and tail_slots == 0:
+        raise ValueError(
+            f"exposure_penalty={exposure_penalty:g} spreads the positions of a "
+            "tail quota; pass tail_slots (--tail-slots) as well."
+        )
+    quota = TailQuota(tail_slots, exposure_penalty, tail_depth)
     started = time.perf_counter()
     data = load_dataset(name, data_dir, recent_days, prior_days)
     if any(variants) and data.prior is None:
@@ -302,11 +377,17 @@ def run_evaluation(
                 prior_window_days=prior_days,
             )
             rankings[model_name] = _train_and_test(
-                data, model_config, model_name + suffix, refit, models, training
+                data,
+                model_config,
+                model_name + suffix,
+                refit,
+                models,
+                training,
+                quota.candidate_depth(),
             )
         if tail_slots != 0:
             quotas[TAILNET + suffix] = _apply_tail_quota(
-                data, rankings, is_tail, tail_slots, models
+                data, rankings, is_tail, quota, models
             )
     head_clicks = data.click_counts[~is_tail].sum()
     return {
@@ -332,14 +413,17 @@ def run_evaluation(
 
 def tail_quota_curve(
     candidates: HeadTailCandidates,
-    targets: np.ndarray,
+    examples: PrefixExamples,
     is_tail: np.ndarray,
     max_tail_slots: int = MAX_AUTO_TAIL_SLOTS,
+    quota: TailQuota | None = None,
 ) -> list[dict[str, float]]:
     """Measure the examples at every quota from 0 to `max_tail_slots`."""
+    quota = quota or TailQuota()
     curve = []
     for slots in range(max_tail_slots + 1):
-        metrics = next_item_metrics(candidates.top_items(slots), targets, is_tail)
+        top = quota.top_items(candidates, slots, examples, len(is_tail))
+        metrics = next_item_metrics(top, examples.targets, is_tail)
         curve.append({"tail_slots": slots, **metrics})
     return curve
 
@@ -367,29 +451,34 @@ def _apply_tail_quota(
     data: EvaluationData,
     rankings: dict[str, TrainedRanking],
     is_tail: np.ndarray,
-    tail_slots: TailSlots,
+    quota: TailQuota,
     models: dict[str, dict[str, float]],
 ) -> dict[str, Any]:
     """Pick the quota on TailNet's valid curve and test every model with it."""
+    tail_slots = quota.slots
     # A fixed quota above the automatic range extends the curve to it.
     highest = MAX_AUTO_TAIL_SLOTS if tail_slots == AUTO else tail_slots
     curve = tail_quota_curve(
         rankings[TAILNET].valid,
-        data.valid.targets,
+        data.valid,
         is_tail,
         max(MAX_AUTO_TAIL_SLOTS, highest),
+        quota,
     )
     chosen = choose_tail_slots(curve) if tail_slots == AUTO else int(tail_slots)
+    item_count = len(data.item_ids)
     for ranking in rankings.values():
         for model_name, candidates in ranking.test.items():
-            name = model_name + tail_quota_suffix(chosen)
-            top = candidates.top_items(chosen)
+            name = model_name + tail_quota_suffix(chosen, quota.exposure_penalty)
+            top = quota.top_items(candidates, chosen, data.test, item_count)
             models[name] = next_item_metrics(top, data.test.targets, is_tail)
             _log_test(name, models[name])
     return {
         "tail_slots": chosen,
         "chosen_on_valid": tail_slots == AUTO,
         "recall_share": AUTO_RECALL_SHARE,
+        "exposure_penalty": quota.exposure_penalty,
+        "tail_depth": quota.tail_depth if quota.exposure_penalty else None,
         "valid_curve": curve,
     }
 
@@ -401,6 +490,7 @@ def _train_and_test(
     refit: bool,
     models: dict[str, dict[str, float]],
     training: dict[str, dict[str, Any]],
+    tail_depth: int | None = None,
 ) -> TrainedRanking:
     """Train one model with early stopping, test it, and optionally refit.
 
@@ -413,8 +503,10 @@ def _train_and_test(
         data.train, data.item_ids, data.click_counts, config, data.valid, prior
     )
     ranking = TrainedRanking(
-        valid=_candidates(result.model, data.valid, prior, is_tail),
-        test={model_name: _candidates(result.model, data.test, prior, is_tail)},
+        valid=_candidates(result.model, data.valid, prior, is_tail, tail_depth),
+        test={
+            model_name: _candidates(result.model, data.test, prior, is_tail, tail_depth)
+        },
     )
     top = ranking.test[model_name].top_items(0)
     models[model_name] = next_item_metrics(top, data.test.targets, is_tail)
@@ -432,7 +524,9 @@ def _train_and_test(
         prior,
     )
     refit_name = model_name + REFIT_SUFFIX
-    refit_candidates = _candidates(refit_result.model, data.test, prior, is_tail)
+    refit_candidates = _candidates(
+        refit_result.model, data.test, prior, is_tail, tail_depth
+    )
     ranking.test[refit_name] = refit_candidates
     top = refit_candidates.top_items(0)
     models[refit_name] = next_item_metrics(top, data.test.targets, is_tail)
@@ -446,8 +540,15 @@ def _candidates(
     examples: PrefixExamples,
     prior: RecentItemPrior | None,
     is_tail: np.ndarray,
+    tail_depth: int | None = None,
 ) -> HeadTailCandidates:
-    return rank_candidates(model_score_function(model), examples, is_tail, prior=prior)
+    return rank_candidates(
+        model_score_function(model),
+        examples,
+        is_tail,
+        prior=prior,
+        tail_depth=tail_depth,
+    )
 
 
 def _training_record(result: TailNetTrainResult) -> dict[str, Any]:
@@ -531,9 +632,18 @@ def _format_quota(model: str, quota: dict[str, Any]) -> list[str]:
         )
     else:
         reason = "set on the command line"
+    spread = ""
+    if quota.get("exposure_penalty"):
+        spread = (
+            f" The reserved positions go to the best of each example's "
+            f"{quota['tail_depth']} best tail items by score - "
+            f"{quota['exposure_penalty']:g} * log(1 + earlier lists that "
+            "showed the item)."
+        )
     lines = [
         f"Tail quota of {model} and its ablation: {slots} of {CUTOFF} "
-        f"positions ({reason}). Valid examples, model before any refit:",
+        f"positions ({reason}).{spread} Valid examples, model before any "
+        "refit:",
         "",
         "| tail slots | Recall@20 | MRR@20 | Tail-Coverage@20 | Tail share@20 |",
         "| ---: | ---: | ---: | ---: | ---: |",

@@ -1,7 +1,9 @@
 """Full-catalog top-K ranking of next-item examples, and its metrics.
 
 A tail quota reserves some of the K positions for tail items: see
-`top_k_with_tail_quota`.
+`top_k_with_tail_quota`. With an exposure penalty the reserved positions
+go to tail items that earlier lists showed less often: see
+`top_items_spreading_exposure`.
 """
 
 from __future__ import annotations
@@ -110,7 +112,12 @@ def _item_tail_mask(is_tail: np.ndarray | None, item_count: int) -> torch.Tensor
 
 
 def top_k_with_tail_quota(
-    scores: torch.Tensor, is_tail: torch.Tensor, k: int, tail_slots: int
+    scores: torch.Tensor,
+    is_tail: torch.Tensor,
+    k: int,
+    tail_slots: int,
+    *,
+    reserve_scores: torch.Tensor | None = None,
 ) -> torch.Tensor:
     """Pick the k best item indices of every row with a tail quota.
 
@@ -134,6 +141,10 @@ def top_k_with_tail_quota(
         is_tail: bool [items], or [rows, items] for a per-row split.
         k: list length, at least 1.
         tail_slots: positions reserved for tail items, from 0 to k.
+        reserve_scores: float [rows, items] that choose the reserved tail
+            items in place of `scores`, e.g. scores less an exposure
+            penalty. The list is still ordered, and its other positions
+            filled, by `scores`.
     """
     check_tail_slots(tail_slots, k)
     if scores.ndim != 2:
@@ -148,10 +159,14 @@ def top_k_with_tail_quota(
         return torch.topk(scores, width, dim=1).indices
     # A stable descending sort breaks ties by lower item index.
     order = torch.argsort(scores, dim=1, descending=True, stable=True)
-    sorted_scores = scores.gather(1, order)
-    sorted_tail = is_tail.expand_as(scores).gather(1, order)
-    eligible = sorted_tail & (sorted_scores > -torch.inf)
-    reserved = eligible & (torch.cumsum(eligible, dim=1) <= tail_slots)
+    if reserve_scores is None:
+        sorted_scores = scores.gather(1, order)
+        sorted_tail = is_tail.expand_as(scores).gather(1, order)
+        eligible = sorted_tail & (sorted_scores > -torch.inf)
+        reserved = eligible & (torch.cumsum(eligible, dim=1) <= tail_slots)
+    else:
+        reserved = _reserved_by(reserve_scores, scores, is_tail, tail_slots)
+        reserved = reserved.gather(1, order)
     # The rest of each row's positions go to the best unreserved items.
     free = width - reserved.sum(dim=1, keepdim=True)
     others = ~reserved
@@ -159,6 +174,30 @@ def top_k_with_tail_quota(
     # Each row keeps exactly `width` items, so the boolean selection
     # reshapes to [rows, width] with every row still in score order.
     return order[keep].reshape(len(scores), width)
+
+
+def _reserved_by(
+    reserve_scores: torch.Tensor,
+    scores: torch.Tensor,
+    is_tail: torch.Tensor,
+    tail_slots: int,
+) -> torch.Tensor:
+    """Flag the `tail_slots` best eligible tail items of each row, by item.
+
+    Eligible items are tail items whose `scores` are above -inf; they are
+    ranked by `reserve_scores`, ties by lower item index.
+    """
+    if reserve_scores.shape != scores.shape:
+        raise ValueError(
+            f"reserve_scores must have the shape of scores, {tuple(scores.shape)}, "
+            f"got {tuple(reserve_scores.shape)}."
+        )
+    eligible = is_tail.expand_as(scores) & (scores > -torch.inf)
+    key = torch.where(eligible, reserve_scores, -torch.inf)
+    best = torch.argsort(key, dim=1, descending=True, stable=True)[:, :tail_slots]
+    reserved = torch.zeros_like(eligible)
+    reserved.scatter_(1, best, eligible.gather(1, best))
+    return reserved
 
 
 @dataclass(frozen=True)
@@ -169,6 +208,8 @@ class HeadTailCandidates:
     a prefix of the row's head items and a prefix of its tail items, by
     score, each at most k long. So the k best head and k best tail items
     are enough to rank the example for any quota without scoring again.
+    An exposure penalty can reserve tail items from further down, so for
+    `top_items_spreading_exposure` the rows keep more tail candidates.
 
     Args:
         items: int64 item indices [examples, candidates].
@@ -190,6 +231,59 @@ class HeadTailCandidates:
 
 
 @torch.no_grad()
+def top_items_spreading_exposure(
+    candidates: HeadTailCandidates,
+    tail_slots: int,
+    penalty: float,
+    item_count: int,
+    order: np.ndarray | None = None,
+) -> torch.Tensor:
+    """Rank the examples one by one, reserving the least shown tail items.
+
+    The lists are formed in `order` (all examples, each once; by default
+    the examples' own order), as a site shows them one after another.
+    Each list reserves `tail_slots` positions for the tail candidates with
+    the best score - penalty * log(1 + n), where n counts the earlier
+    lists that showed the item, and fills and orders the rest as
+    `top_k_with_tail_quota` does. With penalty 0 it equals
+    `candidates.top_items(tail_slots)`. Scores are log-probabilities up
+    to a constant per row, so the penalty is in nats: with penalty 0.5 an
+    item shown 3 times before ranks as if its probability were halved.
+
+    Returns the item indices [examples, k].
+    """
+    if not penalty >= 0 or not np.isfinite(penalty):
+        raise ValueError(
+            f"penalty must be a finite number of at least 0, got {penalty!r}."
+        )
+    rows = len(candidates.items)
+    if order is None:
+        order = np.arange(rows)
+    order = np.asarray(order)
+    if sorted(order.tolist()) != list(range(rows)):
+        raise ValueError(
+            f"order must hold every example index from 0 to {rows - 1} once."
+        )
+    width = min(candidates.k, candidates.items.shape[1])
+    times_shown = torch.zeros(item_count, dtype=torch.float64)
+    top = torch.zeros((rows, width), dtype=candidates.items.dtype)
+    for row in order.tolist():
+        items = candidates.items[row]
+        scores = candidates.scores[row].to(torch.float64)
+        reserve = scores - penalty * torch.log1p(times_shown[items])
+        positions = top_k_with_tail_quota(
+            scores[None, :],
+            candidates.is_tail,
+            candidates.k,
+            tail_slots,
+            reserve_scores=reserve[None, :],
+        )[0]
+        top[row] = items[positions]
+        times_shown[top[row]] += 1
+    return top
+
+
+@torch.no_grad()
 def rank_candidates(
     score: ScoreFunction,
     examples: PrefixExamples,
@@ -197,19 +291,30 @@ def rank_candidates(
     k: int = CUTOFF,
     batch_size: int = RANKING_BATCH_SIZE,
     prior: RecentItemPrior | None = None,
+    *,
+    tail_depth: int | None = None,
 ) -> HeadTailCandidates:
     """Score every example once and keep its k best head and tail items.
 
+    With `tail_depth` above k, the `tail_depth` best tail items are kept.
     The items are ranked as in `rank_examples`. NOTE: `torch.topk` does
     not promise an order among equal scores, so with ties the candidates
     can differ from a full re-ranking by index order.
     """
     check_tail_slots(0, k)
+    if tail_depth is not None and (
+        isinstance(tail_depth, bool)
+        or not isinstance(tail_depth, int)
+        or tail_depth < 1
+    ):
+        raise ValueError(
+            f"tail_depth must be a whole number of at least 1, got {tail_depth!r}."
+        )
     tail_mask = _item_tail_mask(is_tail, len(is_tail))
     head_items = torch.nonzero(~tail_mask).flatten()
     tail_items = torch.nonzero(tail_mask).flatten()
     head_count = min(k, len(head_items))
-    tail_count = min(k, len(tail_items))
+    tail_count = min(max(k, tail_depth or k), len(tail_items))
     items_parts = []
     score_parts = []
     for scores in _score_batches(score, examples, batch_size, prior):
