@@ -11,7 +11,7 @@ TORCH_INDEX_URL ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: venv demo serve test lint format evaluate worker bench-import bench-search bench-checkout clean frontend frontend-test e2e
+.PHONY: venv demo serve test lint format evaluate worker worker-suggestions bench-import bench-search bench-checkout clean frontend frontend-test e2e
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -61,8 +61,19 @@ evaluate: export DEBUG ?= true
 evaluate: venv
 	$(MANAGE) evaluate --data-dir $(ELECTRONICS)
 
+# One worker for every task. In production run `make worker
+# WORKER_QUEUES=celery` beside `make worker-suggestions`, so that a
+# suggestion push never waits behind a training or index task.
+SUGGESTIONS_QUEUE ?= suggestions
+WORKER_QUEUES ?= celery,$(SUGGESTIONS_QUEUE)
 worker: venv
-	$(VENV)/bin/celery -A marketplace worker --loglevel=INFO --concurrency=1
+	$(VENV)/bin/celery -A marketplace worker --loglevel=INFO --concurrency=1 \
+		--queues=$(WORKER_QUEUES)
+
+# A worker for the suggestion pushes alone, in its main process.
+worker-suggestions: venv
+	$(VENV)/bin/celery -A marketplace worker --loglevel=INFO --pool=solo \
+		--queues=$(SUGGESTIONS_QUEUE) --hostname=suggestions@%h
 
 clean:
 	rm -rf var db.sqlite3

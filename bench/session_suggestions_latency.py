@@ -240,6 +240,8 @@ def main() -> None:
         # and would pause every socket, so they are frozen out of it.
         gc.collect()
         gc.freeze()
+        from django.conf import settings
+
         redis_url = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/10")
         environment = {
             **os.environ,
@@ -271,6 +273,7 @@ def main() -> None:
             "worker",
             f"--pool={pool}",
             f"--concurrency={arguments.concurrency}",
+            f"--queues={settings.SUGGESTIONS_QUEUE}",
             "--without-heartbeat",
             "--without-gossip",
             "--without-mingle",

@@ -436,10 +436,10 @@ if not 0 <= SUGGESTIONS_TAIL_SLOTS <= SUGGESTIONS_COUNT:
         f"from 0 to SUGGESTIONS_COUNT ({SUGGESTIONS_COUNT})."
     )
 # Above 0, the tail positions go to the tail items with the best
-# log-probability - penalty * log(1 + lists that showed the item today and
-# yesterday, UTC), among each session's SUGGESTIONS_TAIL_DEPTH best tail
-# items; so the tail positions spread over many items instead of showing
-# the same few to everyone. 0 is off: the best tail items by score.
+# log-probability - penalty * log(1 + n) among each session's
+# SUGGESTIONS_TAIL_DEPTH best tail items. Here n counts the lists that
+# showed the item today and yesterday (UTC), so the positions spread over
+# many items. 0 is off: the best tail items by score.
 SUGGESTIONS_EXPOSURE_PENALTY = env.float("SUGGESTIONS_EXPOSURE_PENALTY", default=0.0)
 SUGGESTIONS_TAIL_DEPTH = env.int("SUGGESTIONS_TAIL_DEPTH", default=100)
 if not 0 <= SUGGESTIONS_EXPOSURE_PENALTY < float("inf"):
@@ -457,6 +457,14 @@ if SUGGESTIONS_TAIL_DEPTH < 1:
     raise ImproperlyConfigured(
         f"SUGGESTIONS_TAIL_DEPTH={SUGGESTIONS_TAIL_DEPTH} is invalid; set it "
         "to at least 1."
+    )
+# Celery queue of the suggestion pushes. A worker of its own for this queue
+# (`make worker-suggestions`) keeps pushes from waiting behind training.
+SUGGESTIONS_QUEUE = env.str("SUGGESTIONS_QUEUE", default="suggestions")
+if not re.fullmatch(r"[A-Za-z0-9._-]+", SUGGESTIONS_QUEUE):
+    raise ImproperlyConfigured(
+        f"SUGGESTIONS_QUEUE={SUGGESTIONS_QUEUE!r} is invalid; use letters, "
+        "digits, dots, dashes and underscores only."
     )
 # Token bucket of each session socket: messages per second refilled, and the
 # burst of messages accepted at once.

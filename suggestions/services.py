@@ -159,7 +159,10 @@ def _queue_push(visitor: Visitor) -> None:
     from suggestions.tasks import push_suggestions_task
 
     batched = queue_enabled() and add_pending(visitor)
-    push_suggestions_task.delay(visitor.user_pk, visitor.session_key, batched)
+    push_suggestions_task.apply_async(
+        (visitor.user_pk, visitor.session_key, batched),
+        queue=settings.SUGGESTIONS_QUEUE,
+    )
 
 
 def push_suggestions(visitor: Visitor) -> SessionSuggestions:

@@ -145,3 +145,13 @@ def test_invalid_exposure_settings_are_errors(tmp_path, variables, message):
 
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def test_invalid_suggestions_queue_is_an_error(tmp_path):
+    result = _settings_with(tmp_path, DEBUG="true", SUGGESTIONS_QUEUE="a queue")
+
+    assert result.returncode != 0
+    assert (
+        "SUGGESTIONS_QUEUE='a queue' is invalid; use letters, digits, dots, "
+        "dashes and underscores only."
+    ) in result.stderr

@@ -24,7 +24,8 @@ pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture
-def worker(transactional_db, artifact_dir, tmp_path):
+def worker(transactional_db, artifact_dir, tmp_path, settings):
+    settings.SUGGESTIONS_QUEUE = QUEUE
     broker_url = settings.REDIS_URL
     redis.Redis.from_url(broker_url).delete(QUEUE)
     log_path = tmp_path / "worker.log"

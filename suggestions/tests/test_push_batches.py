@@ -1,5 +1,7 @@
 """Suggestions computed and pushed for several visitors at once."""
 
+import json
+
 import pytest
 import redis
 from channels.db import database_sync_to_async
@@ -8,13 +10,19 @@ from django.conf import settings
 from django.utils import timezone
 
 from listings.models import Listing
+from marketplace.celery import app as celery_app
+from marketplace.testing import sending_tasks_to
 from moderation.tests.factories import BlockFactory
 from recommender.tests.factories import UserFactory
 from suggestions import pushing, selectors, serving
 from suggestions.models import SessionView
 from suggestions.push_queue import PENDING_KEY, add_pending, take_pending
 from suggestions.selectors import compute_suggestions, compute_suggestions_batch
-from suggestions.services import push_pending_suggestions, push_suggestions
+from suggestions.services import (
+    _queue_push,
+    push_pending_suggestions,
+    push_suggestions,
+)
 from suggestions.tests.helpers import build_market, register_tailnet
 from suggestions.visitors import Visitor
 
@@ -235,3 +243,20 @@ async def test_pending_views_pushed_once_each():
     for visitor in (first, second):
         await layer.group_discard(visitor.group_name, channels[visitor])
     await layer.close_pools()
+
+
+def test_view_push_goes_to_suggestions_queue(settings):
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    pushes, others = "suggestions-route-test", "default-route-test"
+    client.delete(pushes, others)
+    settings.SUGGESTIONS_QUEUE = pushes
+    try:
+        with sending_tasks_to(celery_app, broker_url=settings.REDIS_URL, queue=others):
+            _queue_push(Visitor(user_pk=None, session_key="route-test"))
+        assert client.llen(pushes) == 1
+        assert client.llen(others) == 0
+        message = json.loads(client.lindex(pushes, 0))
+        assert message["headers"]["task"] == "suggestions.push_suggestions"
+    finally:
+        client.delete(pushes, others)
+        client.delete(PENDING_KEY)
