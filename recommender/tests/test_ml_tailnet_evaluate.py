@@ -268,7 +268,7 @@ def test_evaluate_help_describes_tail_slots(capsys):
     help_text = " ".join(capsys.readouterr().out.split())
     assert exit_info.value.code == 0
     assert "--tail-slots auto|N" in help_text
-    assert "keeps 95% of the Recall@20 without a quota" in help_text
+    assert "keeps 95% of the Recall@K without a quota" in help_text
 
 
 def test_evaluate_tail_quota_spread_by_exposure(tmp_path, capsys):
@@ -337,3 +337,60 @@ def test_evaluate_rejects_invalid_spread_options(capsys, option, message):
         main(["--dataset=beauty", "--tail-slots=2", option])
     assert exit_info.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_evaluate_at_shorter_cutoff(tmp_path, capsys):
+    lines = [
+        f"U{user} " + " ".join(f"I{(user * 4 + step) % 40}" for step in range(4))
+        for user in range(30)
+    ]
+    write_beauty(tmp_path, lines)
+    output = tmp_path / "report.json"
+    code, captured = run(
+        capsys,
+        "--dataset=beauty",
+        f"--data-dir={tmp_path}",
+        "--epochs=1",
+        "--embedding-dim=8",
+        "--cutoff=5",
+        "--tail-slots=auto",
+        f"--output={output}",
+    )
+    assert code == 0
+    report = json.loads(output.read_text())
+    assert report["cutoff"] == 5
+    columns = {name.replace("@20", "@5") for name in MODEL_COLUMNS}
+    assert set(report["models"]["popularity (all time)"]) == columns
+    assert set(report["models"][TAILNET]) == columns
+    # The automatic range stops at the list length.
+    curve = report["tail_quotas"][TAILNET]["valid_curve"]
+    assert [point["tail_slots"] for point in curve] == [0, 1, 2, 3, 4, 5]
+    assert "| model | Recall@5 | MRR@5 | Coverage@5 |" in captured.out
+    assert "| tail slots | Recall@5 | MRR@5 |" in captured.out
+
+
+def test_evaluate_rejects_quota_above_cutoff(tmp_path, capsys):
+    write_beauty(tmp_path, ["U1 I1 I2 I3"])
+    code, captured = run(
+        capsys,
+        "--dataset=beauty",
+        f"--data-dir={tmp_path}",
+        "--cutoff=4",
+        "--tail-slots=5",
+    )
+    assert code == 2
+    assert captured.err == (
+        "python -m recommender.ml.tailnet.evaluate: error: tail_slots must be "
+        "a whole number from 0 to k=4, got 5.\n"
+    )
+
+
+@pytest.mark.parametrize("value", ["0", "21", "2.5"])
+def test_evaluate_rejects_invalid_cutoff(capsys, value):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset=beauty", f"--cutoff={value}"])
+    assert exit_info.value.code == 2
+    assert (
+        f"invalid value '{value}'; expected a whole number of positions from 1 to 20"
+        in capsys.readouterr().err
+    )

@@ -5,7 +5,7 @@ import torch
 from recommender.ml.sessions import PrefixExamples
 from recommender.ml.tailnet import TailNet, TailNetConfig, suggest
 from recommender.ml.tailnet.evaluation import (
-    TailQuota,
+    RankingRule,
     choose_tail_slots,
     tail_quota_curve,
 )
@@ -255,12 +255,12 @@ def test_curve_with_exposure_penalty_widens_the_tail():
     examples = examples_of(8)
     plain = tail_quota_curve(candidates, examples, IS_TAIL.numpy(), 2)
     spread = tail_quota_curve(
-        candidates, examples, IS_TAIL.numpy(), 2, TailQuota(2, 10.0, 4)
+        candidates, examples, IS_TAIL.numpy(), 2, RankingRule(2, 10.0, 4, cutoff=4)
     )
-    assert [point["tail_coverage@20"] for point in plain] == [0.25, 0.25, 0.5]
+    assert [point["tail_coverage@4"] for point in plain] == [0.25, 0.25, 0.5]
     # One reserved position rotates through all four tail items.
-    assert [point["tail_coverage@20"] for point in spread] == [0.25, 1.0, 1.0]
-    assert [point["recall@20"] for point in spread] == [0.5, 0.5, 0.5]
+    assert [point["tail_coverage@4"] for point in spread] == [0.25, 1.0, 1.0]
+    assert [point["recall@4"] for point in spread] == [0.5, 0.5, 0.5]
 
 
 def examples_of(count: int) -> PrefixExamples:
@@ -329,15 +329,15 @@ def test_curve_and_automatic_choice():
     curve = tail_quota_curve(candidates, examples, IS_TAIL.numpy(), 4)
     assert [point["tail_slots"] for point in curve] == [0, 1, 2, 3, 4]
     # Targets are items 0-7 once each, so Recall@4 is 4 of 8 at every quota.
-    assert [point["recall@20"] for point in curve] == [0.5] * 5
-    assert [point["tail_coverage@20"] for point in curve] == [
+    assert [point["recall@4"] for point in curve] == [0.5] * 5
+    assert [point["tail_coverage@4"] for point in curve] == [
         0.25,
         0.25,
         0.5,
         0.75,
         1.0,
     ]
-    assert choose_tail_slots(curve) == 4
+    assert choose_tail_slots(curve, cutoff=4) == 4
 
 
 def test_automatic_choice_keeps_recall_share():

@@ -116,6 +116,17 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
+        "--cutoff",
+        type=_number(int, 1, CUTOFF, "a whole number of positions"),
+        default=CUTOFF,
+        metavar="K",
+        help=(
+            "Length of the measured lists, the K of Recall@K and the other "
+            f"metrics; early stopping still uses Recall@{CUTOFF} "
+            f"(default: {CUTOFF})."
+        ),
+    )
+    parser.add_argument(
         "--head-item-share",
         type=_number(float, 0.001, 0.999, "a share of the items"),
         default=DEFAULTS.head_item_share,
@@ -190,13 +201,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=0,
         metavar="auto|N",
         help=(
-            f"Also test TailNet and the ablation with N of the {CUTOFF} "
+            "Also test TailNet and the ablation with N of the K (--cutoff) "
             "positions reserved for their best tail items, and print the "
-            f"valid curve of quotas 0 to {MAX_AUTO_TAIL_SLOTS}. {AUTO} picks "
-            f"the largest quota up to {MAX_AUTO_TAIL_SLOTS} whose valid "
+            f"valid curve of quotas 0 to {MAX_AUTO_TAIL_SLOTS} (at most K). "
+            f"{AUTO} picks the largest quota up to {MAX_AUTO_TAIL_SLOTS} whose "
             # argparse formats help with %, so the percent sign is doubled.
-            f"Recall@20 keeps {AUTO_RECALL_SHARE * 100:.0f}%% of the Recall@20 "
-            "without a quota (default: 0, no quota rows)."
+            f"valid Recall@K keeps {AUTO_RECALL_SHARE * 100:.0f}%% of the "
+            "Recall@K without a quota (default: 0, no quota rows)."
         ),
     )
     parser.add_argument(
@@ -286,6 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             tail_slots=options.tail_slots,
             exposure_penalty=float(options.exposure_penalty),
             tail_depth=int(options.tail_depth),
+            cutoff=int(options.cutoff),
         )
     except (OSError, ValueError) as error:
         print(f"{PROGRAM}: error: {error}", file=sys.stderr)

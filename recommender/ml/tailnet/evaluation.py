@@ -28,12 +28,14 @@ baseline "popularity (last N days before each example)" ranks by that
 same count alone, so it uses the same counts as the prior. Beauty has no
 timestamps, so the prior does not apply there.
 
-With a tail quota (`tail_slots`), every TailNet and ablation row is also
-tested with that many of the 20 positions reserved for tail items. With
-`tail_slots="auto"` the quota is chosen on the valid examples only, from
-the TailNet model that early stopping kept: the largest quota from 0 to
-`MAX_AUTO_TAIL_SLOTS` whose valid Recall@20 is at least
-`AUTO_RECALL_SHARE` of the valid Recall@20 without a quota. The ablation
+Every row is measured on lists of `cutoff` items, 20 by default; early
+stopping always selects on Recall@20. With a tail quota (`tail_slots`),
+every TailNet and ablation row is also tested with that many of the
+`cutoff` positions reserved for tail items. With `tail_slots="auto"`
+the quota is chosen on the valid examples only, from the TailNet model
+that early stopping kept: the largest quota from 0 to
+`MAX_AUTO_TAIL_SLOTS` (at most `cutoff`) whose valid Recall@K is at
+least `AUTO_RECALL_SHARE` of the valid Recall@K without a quota. The ablation
 and the refit models of the same variant get the same quota.
 
 With an `exposure_penalty` above 0 the reserved positions go to the tail
@@ -116,11 +118,13 @@ def tail_quota_suffix(tail_slots: int, exposure_penalty: float = 0.0) -> str:
 
 
 @dataclass(frozen=True)
-class TailQuota:
-    """The rule by which a tail quota picks its items.
+class RankingRule:
+    """The length of the measured lists and how their tail quota picks.
 
     Args:
-        slots: positions of the 20 reserved for tail items, or "auto".
+        cutoff: positions of every measured list, K of the metrics@K.
+        slots: positions of the `cutoff` reserved for tail items, or
+            "auto".
         exposure_penalty: 0 reserves each example's best tail items; above
             0, see `top_items_spreading_exposure`.
         tail_depth: tail candidates per example with a penalty.
@@ -129,6 +133,10 @@ class TailQuota:
     slots: TailSlots = 0
     exposure_penalty: float = 0.0
     tail_depth: int = TAIL_DEPTH
+    cutoff: int = CUTOFF
+
+    def max_auto_slots(self) -> int:
+        return min(MAX_AUTO_TAIL_SLOTS, self.cutoff)
 
     def candidate_depth(self) -> int | None:
         return self.tail_depth if self.slots != 0 and self.exposure_penalty else None
@@ -296,6 +304,7 @@ def run_evaluation(
     tail_slots: TailSlots = 0,
     exposure_penalty: float = 0.0,
     tail_depth: int = TAIL_DEPTH,
+    cutoff: int = CUTOFF,
 ) -> dict[str, Any]:
     """Train TailNet and its ablation on one data set; measure all models.
 
@@ -305,15 +314,19 @@ def run_evaluation(
             needs timestamps, so True is rejected on beauty.
         refit: also train each model again on train + valid for its best
             epoch count and test that model too.
-        tail_slots: positions of the 20 reserved for tail items in extra
+        tail_slots: positions of the `cutoff` reserved for tail items in extra
             rows of TailNet and the ablation, or "auto" to choose them on
             the valid examples. 0 adds no rows.
         exposure_penalty: above 0, the quota reserves tail items that
-            earlier lists showed less often (see `TailQuota`).
+            earlier lists showed less often (see `RankingRule`).
         tail_depth: tail candidates per example for that penalty.
+        cutoff: positions of every measured list (the K of Recall@K and
+            the other metrics). Training still selects epochs on
+            Recall@20.
     """
+    check_tail_slots(0, cutoff)
     if tail_slots != AUTO:
-        check_tail_slots(tail_slots, CUTOFF)
+        check_tail_slots(tail_slots, cutoff)
     if not 0 <= exposure_penalty < np.inf:
         raise ValueError(
             f"exposure_penalty must be a finite number of at least 0, got "
@@ -332,7 +345,7 @@ def run_evaluation(
             f"exposure_penalty={exposure_penalty:g} spreads the positions of a "
             "tail quota; pass tail_slots (--tail-slots) as well."
         )
-    quota = TailQuota(tail_slots, exposure_penalty, tail_depth)
+    quota = RankingRule(tail_slots, exposure_penalty, tail_depth, cutoff)
     started = time.perf_counter()
     data = load_dataset(name, data_dir, recent_days, prior_days)
     if any(variants) and data.prior is None:
@@ -353,19 +366,20 @@ def run_evaluation(
     quotas: dict[str, dict[str, Any]] = {}
     for baseline, scores in data.baselines.items():
         top = rank_examples(
-            constant_score_function(scores), data.test, len(data.item_ids)
+            constant_score_function(scores), data.test, len(data.item_ids), cutoff
         )
-        models[baseline] = next_item_metrics(top, data.test.targets, is_tail)
+        models[baseline] = next_item_metrics(top, data.test.targets, is_tail, cutoff)
     if data.prior is not None:
         top = rank_examples(
             prior_popularity_score_function(len(data.item_ids)),
             data.test,
             len(data.item_ids),
+            cutoff,
             prior=data.prior,
         )
         baseline = prior_baseline_name(prior_days)
-        models[baseline] = next_item_metrics(top, data.test.targets, is_tail)
-        _log_test(baseline, models[baseline])
+        models[baseline] = next_item_metrics(top, data.test.targets, is_tail, cutoff)
+        _log_test(baseline, models[baseline], cutoff)
     for item_prior in variants:
         suffix = PRIOR_SUFFIX if item_prior else ""
         rankings = {}
@@ -383,7 +397,7 @@ def run_evaluation(
                 refit,
                 models,
                 training,
-                quota.candidate_depth(),
+                quota,
             )
         if tail_slots != 0:
             quotas[TAILNET + suffix] = _apply_tail_quota(
@@ -403,6 +417,7 @@ def run_evaluation(
         "head_items": int((~is_tail).sum()),
         "head_click_share": float(head_clicks / max(data.click_counts.sum(), 1)),
         "config": config.to_state(),
+        "cutoff": cutoff,
         "prior_days": prior_days if any(variants) else None,
         "models": models,
         "training": training,
@@ -416,34 +431,36 @@ def tail_quota_curve(
     examples: PrefixExamples,
     is_tail: np.ndarray,
     max_tail_slots: int = MAX_AUTO_TAIL_SLOTS,
-    quota: TailQuota | None = None,
+    quota: RankingRule | None = None,
 ) -> list[dict[str, float]]:
     """Measure the examples at every quota from 0 to `max_tail_slots`."""
-    quota = quota or TailQuota()
+    quota = quota or RankingRule(cutoff=candidates.k)
     curve = []
     for slots in range(max_tail_slots + 1):
         top = quota.top_items(candidates, slots, examples, len(is_tail))
-        metrics = next_item_metrics(top, examples.targets, is_tail)
+        metrics = next_item_metrics(top, examples.targets, is_tail, candidates.k)
         curve.append({"tail_slots": slots, **metrics})
     return curve
 
 
 def choose_tail_slots(
-    curve: Sequence[dict[str, float]], recall_share: float = AUTO_RECALL_SHARE
+    curve: Sequence[dict[str, float]],
+    recall_share: float = AUTO_RECALL_SHARE,
+    cutoff: int = CUTOFF,
 ) -> int:
-    """Return the largest quota with `recall_share` of quota 0's Recall@20.
+    """Return the largest quota with `recall_share` of quota 0's Recall@K.
 
-    `curve` is the output of `tail_quota_curve`, quota 0 first.
+    `curve` is the output of `tail_quota_curve` at cutoff K, quota 0 first.
     """
     if not curve or curve[0]["tail_slots"] != 0:
         raise ValueError(
             "The curve must start at quota 0; pass the output of tail_quota_curve."
         )
-    floor = recall_share * curve[0][f"recall@{CUTOFF}"]
+    floor = recall_share * curve[0][f"recall@{cutoff}"]
     return max(
         int(point["tail_slots"])
         for point in curve
-        if point[f"recall@{CUTOFF}"] >= floor
+        if point[f"recall@{cutoff}"] >= floor
     )
 
 
@@ -451,28 +468,32 @@ def _apply_tail_quota(
     data: EvaluationData,
     rankings: dict[str, TrainedRanking],
     is_tail: np.ndarray,
-    quota: TailQuota,
+    quota: RankingRule,
     models: dict[str, dict[str, float]],
 ) -> dict[str, Any]:
     """Pick the quota on TailNet's valid curve and test every model with it."""
     tail_slots = quota.slots
+    cutoff = quota.cutoff
     # A fixed quota above the automatic range extends the curve to it.
-    highest = MAX_AUTO_TAIL_SLOTS if tail_slots == AUTO else tail_slots
+    highest = quota.max_auto_slots() if tail_slots == AUTO else tail_slots
     curve = tail_quota_curve(
         rankings[TAILNET].valid,
         data.valid,
         is_tail,
-        max(MAX_AUTO_TAIL_SLOTS, highest),
+        max(quota.max_auto_slots(), highest),
         quota,
     )
-    chosen = choose_tail_slots(curve) if tail_slots == AUTO else int(tail_slots)
+    if tail_slots == AUTO:
+        chosen = choose_tail_slots(curve, cutoff=cutoff)
+    else:
+        chosen = int(tail_slots)
     item_count = len(data.item_ids)
     for ranking in rankings.values():
         for model_name, candidates in ranking.test.items():
             name = model_name + tail_quota_suffix(chosen, quota.exposure_penalty)
             top = quota.top_items(candidates, chosen, data.test, item_count)
-            models[name] = next_item_metrics(top, data.test.targets, is_tail)
-            _log_test(name, models[name])
+            models[name] = next_item_metrics(top, data.test.targets, is_tail, cutoff)
+            _log_test(name, models[name], cutoff)
     return {
         "tail_slots": chosen,
         "chosen_on_valid": tail_slots == AUTO,
@@ -490,7 +511,7 @@ def _train_and_test(
     refit: bool,
     models: dict[str, dict[str, float]],
     training: dict[str, dict[str, Any]],
-    tail_depth: int | None = None,
+    quota: RankingRule,
 ) -> TrainedRanking:
     """Train one model with early stopping, test it, and optionally refit.
 
@@ -499,19 +520,23 @@ def _train_and_test(
     """
     is_tail = tail_item_mask(data.click_counts, config.head_item_share)
     prior = data.prior if config.item_prior else None
+    cutoff = quota.cutoff
+    tail_depth = quota.candidate_depth()
     result = train_tailnet(
         data.train, data.item_ids, data.click_counts, config, data.valid, prior
     )
     ranking = TrainedRanking(
-        valid=_candidates(result.model, data.valid, prior, is_tail, tail_depth),
+        valid=_candidates(result.model, data.valid, prior, is_tail, tail_depth, cutoff),
         test={
-            model_name: _candidates(result.model, data.test, prior, is_tail, tail_depth)
+            model_name: _candidates(
+                result.model, data.test, prior, is_tail, tail_depth, cutoff
+            )
         },
     )
     top = ranking.test[model_name].top_items(0)
-    models[model_name] = next_item_metrics(top, data.test.targets, is_tail)
+    models[model_name] = next_item_metrics(top, data.test.targets, is_tail, cutoff)
     training[model_name] = _training_record(result)
-    _log_test(model_name, models[model_name])
+    _log_test(model_name, models[model_name], cutoff)
     if not refit or result.best_epoch < 1:
         return ranking
     both = PrefixExamples.concatenate([data.train, data.valid])
@@ -525,13 +550,13 @@ def _train_and_test(
     )
     refit_name = model_name + REFIT_SUFFIX
     refit_candidates = _candidates(
-        refit_result.model, data.test, prior, is_tail, tail_depth
+        refit_result.model, data.test, prior, is_tail, tail_depth, cutoff
     )
     ranking.test[refit_name] = refit_candidates
     top = refit_candidates.top_items(0)
-    models[refit_name] = next_item_metrics(top, data.test.targets, is_tail)
+    models[refit_name] = next_item_metrics(top, data.test.targets, is_tail, cutoff)
     training[refit_name] = _training_record(refit_result)
-    _log_test(refit_name, models[refit_name])
+    _log_test(refit_name, models[refit_name], cutoff)
     return ranking
 
 
@@ -540,12 +565,14 @@ def _candidates(
     examples: PrefixExamples,
     prior: RecentItemPrior | None,
     is_tail: np.ndarray,
-    tail_depth: int | None = None,
+    tail_depth: int | None,
+    cutoff: int,
 ) -> HeadTailCandidates:
     return rank_candidates(
         model_score_function(model),
         examples,
         is_tail,
+        cutoff,
         prior=prior,
         tail_depth=tail_depth,
     )
@@ -564,19 +591,22 @@ def _training_record(result: TailNetTrainResult) -> dict[str, Any]:
     return record
 
 
-def _log_test(model_name: str, metrics: dict[str, float]) -> None:
+def _log_test(model_name: str, metrics: dict[str, float], cutoff: int) -> None:
     logger.info(
-        "%s: test recall@20 %.4f, mrr@20 %.4f, tail_coverage@20 %.4f",
+        "%s: test recall@%d %.4f, mrr@%d %.4f, tail_coverage@%d %.4f",
         model_name,
-        metrics["recall@20"],
-        metrics["mrr@20"],
-        metrics["tail_coverage@20"],
+        cutoff,
+        metrics[f"recall@{cutoff}"],
+        cutoff,
+        metrics[f"mrr@{cutoff}"],
+        cutoff,
+        metrics[f"tail_coverage@{cutoff}"],
     )
 
 
 def format_report(report: dict[str, Any]) -> str:
     """Render a report of `run_evaluation` as a Markdown table and notes."""
-    k = CUTOFF
+    k = int(report.get("cutoff", CUTOFF))
     columns = [
         f"recall@{k}",
         f"mrr@{k}",
@@ -584,8 +614,14 @@ def format_report(report: dict[str, Any]) -> str:
         f"tail_coverage@{k}",
         f"tail_share@{k}",
     ]
-    header = ["model", "Recall@20", "MRR@20", "Coverage@20", "Tail-Coverage@20"]
-    header.append("Tail share@20")
+    header = [
+        "model",
+        f"Recall@{k}",
+        f"MRR@{k}",
+        f"Coverage@{k}",
+        f"Tail-Coverage@{k}",
+        f"Tail share@{k}",
+    ]
 
     lines = [
         "| " + " | ".join(header) + " |",
@@ -616,18 +652,18 @@ def format_report(report: dict[str, Any]) -> str:
             line += f", prior weight {run['prior_weight']:.3f}"
         lines.append(line + ".")
     for model, quota in report.get("tail_quotas", {}).items():
-        lines += ["", *_format_quota(model, quota)]
+        lines += ["", *_format_quota(model, quota, k)]
     lines.append(f"Wall time: {report['seconds']:.0f} s.")
     return "\n".join(lines)
 
 
-def _format_quota(model: str, quota: dict[str, Any]) -> list[str]:
+def _format_quota(model: str, quota: dict[str, Any], k: int) -> list[str]:
     """Render the valid curve of one tail quota and how it was chosen."""
     slots = quota["tail_slots"]
     if quota["chosen_on_valid"]:
         reason = (
             f"the largest quota up to {len(quota['valid_curve']) - 1} whose "
-            f"valid Recall@20 is at least {quota['recall_share']:.0%} of "
+            f"valid Recall@{k} is at least {quota['recall_share']:.0%} of "
             "quota 0's"
         )
     else:
@@ -641,20 +677,20 @@ def _format_quota(model: str, quota: dict[str, Any]) -> list[str]:
             "showed the item)."
         )
     lines = [
-        f"Tail quota of {model} and its ablation: {slots} of {CUTOFF} "
+        f"Tail quota of {model} and its ablation: {slots} of {k} "
         f"positions ({reason}).{spread} Valid examples, model before any "
         "refit:",
         "",
-        "| tail slots | Recall@20 | MRR@20 | Tail-Coverage@20 | Tail share@20 |",
+        f"| tail slots | Recall@{k} | MRR@{k} | Tail-Coverage@{k} | Tail share@{k} |",
         "| ---: | ---: | ---: | ---: | ---: |",
     ]
     for point in quota["valid_curve"]:
         cells = [
             str(point["tail_slots"]),
-            f"{point[f'recall@{CUTOFF}']:.4f}",
-            f"{point[f'mrr@{CUTOFF}']:.4f}",
-            f"{point[f'tail_coverage@{CUTOFF}']:.4f}",
-            f"{point[f'tail_share@{CUTOFF}']:.4f}",
+            f"{point[f'recall@{k}']:.4f}",
+            f"{point[f'mrr@{k}']:.4f}",
+            f"{point[f'tail_coverage@{k}']:.4f}",
+            f"{point[f'tail_share@{k}']:.4f}",
         ]
         lines.append("| " + " | ".join(cells) + " |")
     return lines
