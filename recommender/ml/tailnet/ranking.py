@@ -185,7 +185,10 @@ def _reserved_by(
     """Flag the `tail_slots` best eligible tail items of each row, by item.
 
     Eligible items are tail items whose `scores` are above -inf; they are
-    ranked by `reserve_scores`, ties by lower item index.
+    ranked by `reserve_scores`, ties by lower item index, and a reserve
+    score of NaN ranks as -inf. Every eligible item ranks above every
+    other item, so a reserve score of -inf (from a huge penalty) still
+    fills the quota.
     """
     if reserve_scores.shape != scores.shape:
         raise ValueError(
@@ -193,8 +196,13 @@ def _reserved_by(
             f"got {tuple(reserve_scores.shape)}."
         )
     eligible = is_tail.expand_as(scores) & (scores > -torch.inf)
-    key = torch.where(eligible, reserve_scores, -torch.inf)
-    best = torch.argsort(key, dim=1, descending=True, stable=True)[:, :tail_slots]
+    key = torch.where(eligible & ~reserve_scores.isnan(), reserve_scores, -torch.inf)
+    by_key = torch.argsort(key, dim=1, descending=True, stable=True)
+    # A second stable sort puts the eligible items first, in key order.
+    eligible_first = torch.argsort(
+        eligible.gather(1, by_key).to(torch.int8), dim=1, descending=True, stable=True
+    )
+    best = by_key.gather(1, eligible_first)[:, :tail_slots]
     reserved = torch.zeros_like(eligible)
     reserved.scatter_(1, best, eligible.gather(1, best))
     return reserved
