@@ -183,6 +183,15 @@ def test_reserve_scores_of_nan_rank_last():
     assert top.tolist() == [[0, 1, 2, 4]]
 
 
+def test_reserve_scores_change_a_row_with_enough_tail_items():
+    # The plain top 4 holds tail item 6, so the plain quota of 1 keeps it;
+    # the reserve scores give the position to item 7 instead.
+    reserve = torch.tensor([[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.0]])
+    assert top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1).tolist() == [[0, 1, 2, 6]]
+    top = top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=reserve)
+    assert top.tolist() == [[0, 1, 2, 7]]
+
+
 def test_reserve_scores_must_match_scores():
     with pytest.raises(ValueError) as error:
         top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=SCORES[:, :4])

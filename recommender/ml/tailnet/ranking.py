@@ -144,7 +144,9 @@ def top_k_with_tail_quota(
         reserve_scores: float [rows, items] that choose the reserved tail
             items in place of `scores`, e.g. scores less an exposure
             penalty. The list is still ordered, and its other positions
-            filled, by `scores`.
+            filled, by `scores`. The reserved items can lie below the
+            plain top k, so then a row changes even when its plain top k
+            already holds `tail_slots` tail items.
     """
     check_tail_slots(tail_slots, k)
     if scores.ndim != 2:
