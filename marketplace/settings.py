@@ -436,10 +436,11 @@ if not 0 <= SUGGESTIONS_TAIL_SLOTS <= SUGGESTIONS_COUNT:
         f"from 0 to SUGGESTIONS_COUNT ({SUGGESTIONS_COUNT})."
     )
 # Above 0, the tail positions go to the tail items with the best
-# log-probability - penalty * log(1 + n) among each session's
-# SUGGESTIONS_TAIL_DEPTH best tail items. Here n counts the lists that
-# showed the item today and yesterday (UTC), so the positions spread over
-# many items. 0 is off: the best tail items by score.
+# log-probability - penalty * log(1 + n), where n counts the lists that
+# showed the item today and yesterday (UTC). They are chosen among each
+# session's best 5 * SUGGESTIONS_TAIL_SLOTS + SUGGESTIONS_TAIL_DEPTH tail
+# items, so the positions spread over many items. 0 is off: the best tail
+# items by score.
 SUGGESTIONS_EXPOSURE_PENALTY = env.float("SUGGESTIONS_EXPOSURE_PENALTY", default=0.0)
 SUGGESTIONS_TAIL_DEPTH = env.int("SUGGESTIONS_TAIL_DEPTH", default=100)
 if not 0 <= SUGGESTIONS_EXPOSURE_PENALTY < float("inf"):

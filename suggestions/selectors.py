@@ -131,7 +131,7 @@ def compute_suggestions_batch(
     tail_slots = min(settings.SUGGESTIONS_TAIL_SLOTS, count)
     penalty = settings.SUGGESTIONS_EXPOSURE_PENALTY if tail_slots else 0.0
     # With the penalty, the tail positions can go to any of each session's
-    # SUGGESTIONS_TAIL_DEPTH best tail items.
+    # best tail_slots * CANDIDATES_PER_SLOT + depth tail items.
     depth = settings.SUGGESTIONS_TAIL_DEPTH if penalty else 0
     recent_counts = None
     if model.config.item_prior:

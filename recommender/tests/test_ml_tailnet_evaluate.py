@@ -3,12 +3,14 @@ import json
 import numpy as np
 import pytest
 
+from recommender.ml.tailnet import TailNetConfig
 from recommender.ml.tailnet.evaluate import main
 from recommender.ml.tailnet.evaluation import (
     ABLATION,
     PRIOR_SUFFIX,
     REFIT_SUFFIX,
     TAILNET,
+    run_evaluation,
 )
 
 DAY_MS = 86_400_000
@@ -330,6 +332,9 @@ def test_evaluate_rejects_exposure_penalty_without_quota(tmp_path, capsys):
         ("--exposure-penalty=-0.1", "invalid value '-0.1'; expected a number"),
         ("--exposure-penalty=nan", "invalid value 'nan'; expected a number"),
         ("--tail-depth=0", "invalid value '0'; expected a whole number"),
+        # Candidates always keep 20 tail items, so a smaller depth would not
+        # be the one the report names.
+        ("--tail-depth=19", "invalid value '19'; expected a whole number from 20"),
     ],
 )
 def test_evaluate_rejects_invalid_spread_options(capsys, option, message):
@@ -393,4 +398,20 @@ def test_evaluate_rejects_invalid_cutoff(capsys, value):
     assert (
         f"invalid value '{value}'; expected a whole number of positions from 1 to 20"
         in capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("depth", [0, 19, True, 20.0])
+def test_run_evaluation_rejects_tail_depth_below_cutoff(tmp_path, depth):
+    with pytest.raises(ValueError) as error:
+        run_evaluation(
+            "beauty",
+            tmp_path,
+            TailNetConfig(),
+            tail_slots=1,
+            exposure_penalty=0.5,
+            tail_depth=depth,
+        )
+    assert str(error.value) == (
+        f"tail_depth must be a whole number of at least the cutoff, 20, got {depth!r}."
     )

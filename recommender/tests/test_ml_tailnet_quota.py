@@ -163,6 +163,35 @@ def test_reserve_scores_never_reserve_excluded_items():
     assert top.tolist() == [[0, 1, 2, 6]]
 
 
+def test_reserve_scores_of_minus_inf_still_fill_the_quota():
+    # A huge penalty can push an eligible item's reserve score to -inf,
+    # level with the head items, which may never take a reserved position.
+    reserve = torch.tensor([[0.0, 0.0, 0.0, 0.0, -torch.inf, 1.0, 2.0, -torch.inf]])
+    top = top_k_with_tail_quota(SCORES, IS_TAIL, 4, 3, reserve_scores=reserve)
+    assert tail_count(top, IS_TAIL) == [3]
+    # Items 6 and 5 by reserve score, then 4, the lower index of the two
+    # at -inf; the list keeps score order.
+    assert top.tolist() == [[0, 6, 4, 5]]
+
+
+def test_reserve_scores_of_nan_rank_last():
+    reserve = torch.tensor([[0.0, 0.0, 0.0, 0.0, torch.nan, 1.0, 2.0, 3.0]])
+    top = top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=reserve)
+    assert top.tolist() == [[0, 1, 2, 7]]
+    reserve = torch.full((1, 8), torch.nan)
+    top = top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=reserve)
+    assert top.tolist() == [[0, 1, 2, 4]]
+
+
+def test_reserve_scores_change_a_row_with_enough_tail_items():
+    # The plain top 4 holds tail item 6, so the plain quota of 1 keeps it;
+    # the reserve scores give the position to item 7 instead.
+    reserve = torch.tensor([[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.0]])
+    assert top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1).tolist() == [[0, 1, 2, 6]]
+    top = top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=reserve)
+    assert top.tolist() == [[0, 1, 2, 7]]
+
+
 def test_reserve_scores_must_match_scores():
     with pytest.raises(ValueError) as error:
         top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=SCORES[:, :4])

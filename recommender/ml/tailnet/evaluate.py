@@ -224,12 +224,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument(
         "--tail-depth",
-        type=_number(int, 1, 1_000_000, "a whole number"),
+        type=_number(int, CUTOFF, 1_000_000, "a whole number"),
         default=TAIL_DEPTH,
         metavar="N",
         help=(
-            "Tail candidates per example for --exposure-penalty "
-            f"(default: {TAIL_DEPTH})."
+            f"Tail candidates per example for --exposure-penalty, at least "
+            f"{CUTOFF} (default: {TAIL_DEPTH})."
         ),
     )
     parser.add_argument(

@@ -335,10 +335,12 @@ def run_evaluation(
     if (
         isinstance(tail_depth, bool)
         or not isinstance(tail_depth, int)
-        or tail_depth < 1
+        or tail_depth < cutoff
     ):
+        # The candidates keep at least `cutoff` tail items whatever the depth.
         raise ValueError(
-            f"tail_depth must be a whole number of at least 1, got {tail_depth!r}."
+            f"tail_depth must be a whole number of at least the cutoff, {cutoff}, "
+            f"got {tail_depth!r}."
         )
     if exposure_penalty and tail_slots == 0:
         raise ValueError(

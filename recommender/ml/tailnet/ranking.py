@@ -144,7 +144,9 @@ def top_k_with_tail_quota(
         reserve_scores: float [rows, items] that choose the reserved tail
             items in place of `scores`, e.g. scores less an exposure
             penalty. The list is still ordered, and its other positions
-            filled, by `scores`.
+            filled, by `scores`. The reserved items can lie below the
+            plain top k, so then a row changes even when its plain top k
+            already holds `tail_slots` tail items.
     """
     check_tail_slots(tail_slots, k)
     if scores.ndim != 2:
@@ -185,7 +187,10 @@ def _reserved_by(
     """Flag the `tail_slots` best eligible tail items of each row, by item.
 
     Eligible items are tail items whose `scores` are above -inf; they are
-    ranked by `reserve_scores`, ties by lower item index.
+    ranked by `reserve_scores`, ties by lower item index, and a reserve
+    score of NaN ranks as -inf. Every eligible item ranks above every
+    other item, so a reserve score of -inf (from a huge penalty) still
+    fills the quota.
     """
     if reserve_scores.shape != scores.shape:
         raise ValueError(
@@ -193,8 +198,13 @@ def _reserved_by(
             f"got {tuple(reserve_scores.shape)}."
         )
     eligible = is_tail.expand_as(scores) & (scores > -torch.inf)
-    key = torch.where(eligible, reserve_scores, -torch.inf)
-    best = torch.argsort(key, dim=1, descending=True, stable=True)[:, :tail_slots]
+    key = torch.where(eligible & ~reserve_scores.isnan(), reserve_scores, -torch.inf)
+    by_key = torch.argsort(key, dim=1, descending=True, stable=True)
+    # A second stable sort puts the eligible items first, in key order.
+    eligible_first = torch.argsort(
+        eligible.gather(1, by_key).to(torch.int8), dim=1, descending=True, stable=True
+    )
+    best = by_key.gather(1, eligible_first)[:, :tail_slots]
     reserved = torch.zeros_like(eligible)
     reserved.scatter_(1, best, eligible.gather(1, best))
     return reserved
