@@ -454,10 +454,11 @@ if SUGGESTIONS_EXPOSURE_PENALTY and not SUGGESTIONS_TAIL_SLOTS:
         "the tail positions, but SUGGESTIONS_TAIL_SLOTS is 0; set "
         "SUGGESTIONS_TAIL_SLOTS above 0 or the penalty to 0."
     )
-if SUGGESTIONS_TAIL_DEPTH < 1:
+if not 1 <= SUGGESTIONS_TAIL_DEPTH <= 2000:
+    # Every push ranks and reads listings for this many items per session.
     raise ImproperlyConfigured(
         f"SUGGESTIONS_TAIL_DEPTH={SUGGESTIONS_TAIL_DEPTH} is invalid; set it "
-        "to at least 1."
+        "from 1 to 2000."
     )
 # Celery queue of the suggestion pushes. A worker of its own for this queue
 # (`make worker-suggestions`) keeps pushes from waiting behind training.

@@ -7,11 +7,14 @@ last write. A count adds the current and the previous UTC day. Without
 REDIS_URL, each process counts on its own.
 
 Counting is best effort: when Redis cannot be reached the counts read as 0
-and the lists are still served, with the best tail items by score.
+and the lists are still served, with the best tail items by score. Such
+failures are logged at most once a minute each, with the count of the
+failures in between.
 """
 
 import logging
 import threading
+import time
 from collections import Counter
 from collections.abc import Collection, Iterable
 from datetime import UTC, datetime, timedelta
@@ -29,8 +32,25 @@ KEY_PREFIX = "suggestions:shown:"
 # that; it expires this long after its last write.
 KEEP_SECONDS = 2 * 86_400
 
+# Seconds between two log lines of the same kind of failure.
+LOG_INTERVAL_SECONDS = 60.0
+
 _lock = threading.Lock()
 _local: dict[str, Counter[str]] = {}
+# Per failure message: when it was last logged, and the failures since.
+_failures: dict[str, tuple[float, int]] = {}
+
+
+def _log_failure(message: str, error: Exception) -> None:
+    """Log `message` with `error`, at most once per LOG_INTERVAL_SECONDS."""
+    now = time.monotonic()
+    with _lock:
+        logged_at, skipped = _failures.get(message, (-LOG_INTERVAL_SECONDS, 0))
+        if now - logged_at < LOG_INTERVAL_SECONDS:
+            _failures[message] = (logged_at, skipped + 1)
+            return
+        _failures[message] = (now, 0)
+    logger.error("%s: %s (%d more since the last report)", message, error, skipped)
 
 
 def _day_keys(now: datetime | None) -> tuple[str, str]:
@@ -62,13 +82,15 @@ def shown_counts(
         for key in keys:
             pipeline.hmget(key, ids)
         days = cast(list[list[bytes | None]], pipeline.execute())
-    except (OSError, RedisError) as error:
-        logger.error("Could not read the suggestion exposure counts: %s", error)
+        return {
+            item: sum(int(day[position] or 0) for day in days)
+            for position, item in enumerate(ids)
+        }
+    except (OSError, RedisError, ValueError) as error:
+        # ValueError: a value that is not a whole number, written by
+        # something other than `record_shown`.
+        _log_failure("Could not read the suggestion exposure counts", error)
         return dict.fromkeys(ids, 0)
-    return {
-        item: sum(int(day[position] or 0) for day in days)
-        for position, item in enumerate(ids)
-    }
 
 
 def record_shown(item_ids: Iterable[str], *, now: datetime | None = None) -> None:
@@ -90,10 +112,11 @@ def record_shown(item_ids: Iterable[str], *, now: datetime | None = None) -> Non
         pipeline.expire(key, KEEP_SECONDS)
         pipeline.execute()
     except (OSError, RedisError) as error:
-        logger.error("Could not record the suggestion exposure counts: %s", error)
+        _log_failure("Could not record the suggestion exposure counts", error)
 
 
 def clear_local_counts() -> None:
-    """Forget the counts of this process (used without REDIS_URL)."""
+    """Forget the counts of this process and its logged failures."""
     with _lock:
         _local.clear()
+        _failures.clear()

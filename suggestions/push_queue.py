@@ -26,6 +26,9 @@ from suggestions.visitors import Visitor
 logger = logging.getLogger(__name__)
 
 PENDING_KEY = "suggestions:pending-pushes"
+# Seconds a command to Redis may take before it fails, so that a Redis that
+# stops responding fails the push instead of stalling the worker or the view.
+REDIS_TIMEOUT_SECONDS = 5.0
 
 _lock = threading.Lock()
 _clients: dict[str, redis.Redis] = {}
@@ -76,6 +79,10 @@ def redis_client() -> redis.Redis:
     with _lock:
         client = _clients.get(url)
         if client is None:
-            client = redis.Redis.from_url(url)
+            client = redis.Redis.from_url(
+                url,
+                socket_timeout=REDIS_TIMEOUT_SECONDS,
+                socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            )
             _clients[url] = client
         return client

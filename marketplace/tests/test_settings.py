@@ -136,7 +136,11 @@ def test_tail_slots_above_count_is_an_error(tmp_path):
         ),
         (
             {"SUGGESTIONS_TAIL_DEPTH": "0"},
-            "SUGGESTIONS_TAIL_DEPTH=0 is invalid; set it to at least 1.",
+            "SUGGESTIONS_TAIL_DEPTH=0 is invalid; set it from 1 to 2000.",
+        ),
+        (
+            {"SUGGESTIONS_TAIL_DEPTH": "2001"},
+            "SUGGESTIONS_TAIL_DEPTH=2001 is invalid; set it from 1 to 2000.",
         ),
     ],
 )

@@ -96,4 +96,38 @@ def test_unreachable_redis_reads_zero_and_logs(settings, caplog):
     messages = [record.getMessage() for record in caplog.records]
     assert len(messages) == 2
     assert messages[0].startswith("Could not record the suggestion exposure counts: ")
+    assert messages[0].endswith(" (0 more since the last report)")
     assert messages[1].startswith("Could not read the suggestion exposure counts: ")
+
+
+def test_repeated_failures_log_once_a_minute(settings, caplog, monkeypatch):
+    settings.REDIS_URL = f"redis://127.0.0.1:{closed_port()}/0"
+    push_queue._clients.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(exposure.time, "monotonic", lambda: clock[0])
+    try:
+        with caplog.at_level(logging.ERROR, logger="suggestions.exposure"):
+            for _ in range(3):
+                exposure.shown_counts(["A"], now=NOON)
+            clock[0] += exposure.LOG_INTERVAL_SECONDS
+            exposure.shown_counts(["A"], now=NOON)
+    finally:
+        push_queue._clients.clear()
+
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == 2
+    assert messages[0].endswith(" (0 more since the last report)")
+    assert messages[1].endswith(" (2 more since the last report)")
+
+
+def test_invalid_stored_count_reads_zero(settings, caplog):
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.hset("suggestions:shown:20260310", "A", "many")
+    exposure.record_shown(["B"], now=NOON)
+
+    with caplog.at_level(logging.ERROR, logger="suggestions.exposure"):
+        counts = exposure.shown_counts(["A", "B"], now=NOON)
+
+    assert counts == {"A": 0, "B": 0}
+    assert len(caplog.records) == 1
+    assert "invalid literal for int()" in caplog.records[0].getMessage()
