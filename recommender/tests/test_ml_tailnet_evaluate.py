@@ -415,3 +415,30 @@ def test_run_evaluation_rejects_tail_depth_below_cutoff(tmp_path, depth):
     assert str(error.value) == (
         f"tail_depth must be a whole number of at least the cutoff, 20, got {depth!r}."
     )
+
+
+def test_evaluate_quota_zero_adds_no_rows(tmp_path, capsys, monkeypatch):
+    from recommender.ml.tailnet import evaluation
+
+    monkeypatch.setattr(evaluation, "choose_tail_slots", lambda curve, **_: 0)
+    lines = [
+        f"U{user} " + " ".join(f"I{(user * 3 + step) % 11}" for step in range(5))
+        for user in range(30)
+    ]
+    write_beauty(tmp_path, lines)
+    output = tmp_path / "report.json"
+    code, _ = run(
+        capsys,
+        "--dataset=beauty",
+        f"--data-dir={tmp_path}",
+        "--epochs=1",
+        "--embedding-dim=8",
+        "--tail-slots=auto",
+        f"--output={output}",
+    )
+    assert code == 0
+    report = json.loads(output.read_text())
+    assert report["tail_quotas"][TAILNET]["tail_slots"] == 0
+    assert sorted(report["models"]) == sorted(
+        ["popularity (all time)", ABLATION, TAILNET]
+    )

@@ -490,7 +490,9 @@ def _apply_tail_quota(
     else:
         chosen = int(tail_slots)
     item_count = len(data.item_ids)
-    for ranking in rankings.values():
+    # Quota 0 lists are the rows without a quota, already measured.
+    test_rankings = rankings.values() if chosen else []
+    for ranking in test_rankings:
         for model_name, candidates in ranking.test.items():
             name = model_name + tail_quota_suffix(chosen, quota.exposure_penalty)
             top = quota.top_items(candidates, chosen, data.test, item_count)
