@@ -58,3 +58,26 @@ def test_push_failure_keeps_stored_notification(settings, caplog):
     assert f"Failed to push notification {notification.pk} to user {user.pk}" in (
         caplog.text
     )
+
+
+def test_unread_count_counts_own_unread():
+    user = UserFactory(username="reader")
+    other = UserFactory(username="other")
+    first = notify_user(user=user, kind=Notification.Kind.ORDER_PLACED, message="1")
+    notify_user(user=user, kind=Notification.Kind.ORDER_PLACED, message="2")
+    notify_user(user=user, kind=Notification.Kind.ORDER_PLACED, message="3")
+    notify_user(user=other, kind=Notification.Kind.ORDER_PLACED, message="Theirs")
+    client = APIClient()
+    client.force_authenticate(user)
+    client.post(f"/api/v1/notifications/{first.pk}/read/")
+
+    response = client.get("/api/v1/notifications/unread-count/")
+
+    assert response.status_code == 200
+    assert response.json() == {"unread": 2}
+
+
+def test_unread_count_needs_sign_in():
+    response = APIClient().get("/api/v1/notifications/unread-count/")
+
+    assert response.status_code == 403

@@ -122,6 +122,12 @@ export async function fetchNotifications({ signal } = {}) {
   return response.data;
 }
 
+/** Returns how many of the signed-in user's notifications are unread. */
+export async function fetchUnreadCount({ signal } = {}) {
+  const response = await client.get(`${NOTIFICATIONS_PATH}unread-count/`, { signal });
+  return response.data.unread;
+}
+
 export async function markNotificationRead(notificationId) {
   const response = await client.post(`${NOTIFICATIONS_PATH}${notificationId}/read/`);
   return response.data;

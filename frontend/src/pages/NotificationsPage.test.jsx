@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { MemoryRouter } from "react-router-dom";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { fetchCart, fetchNotifications, markNotificationRead } from "../api/shop";
+import { fetchCart, fetchNotifications, fetchUnreadCount, markNotificationRead } from "../api/shop";
 import { AuthProvider } from "../auth/AuthContext";
 import { ShopProvider } from "../shop/ShopContext";
 import { ShopNav } from "../shop/ShopNav";
@@ -13,6 +13,7 @@ import { NotificationsPage, notificationLink } from "./NotificationsPage";
 vi.mock("../api/shop", () => ({
   fetchCart: vi.fn(),
   fetchNotifications: vi.fn(),
+  fetchUnreadCount: vi.fn(),
   markNotificationRead: vi.fn(),
 }));
 
@@ -69,9 +70,12 @@ describe("NotificationsPage", () => {
   beforeEach(() => {
     fetchCart.mockReset();
     fetchNotifications.mockReset();
+    fetchUnreadCount.mockReset();
     markNotificationRead.mockReset();
     fetchCart.mockResolvedValue([]);
     fetchNotifications.mockResolvedValue([PLACED, DROP]);
+    // PLACED is the one unread notification.
+    fetchUnreadCount.mockResolvedValue(1);
   });
 
   it("marks a notification read and lowers the count", async () => {

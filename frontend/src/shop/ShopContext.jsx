@@ -1,6 +1,6 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState } from "react";
 
-import { fetchCart, fetchNotifications } from "../api/shop";
+import { fetchCart, fetchUnreadCount } from "../api/shop";
 import { useAuth } from "../auth/AuthContext";
 import { openNotificationSocket } from "./notificationSocket";
 
@@ -48,10 +48,7 @@ export function ShopProvider({ children, openSocket = openNotificationSocket }) 
       return;
     }
     try {
-      // NOTE: the notifications API has neither an unread filter nor
-      // pagination, so counting reads the user's whole list.
-      const notifications = await fetchNotifications();
-      setUnreadCount(notifications.filter((item) => item.read_at === null).length);
+      setUnreadCount(await fetchUnreadCount());
     } catch {
       // The header keeps the last count, and the notifications page shows the error.
     }

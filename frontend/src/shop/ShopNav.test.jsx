@@ -2,13 +2,13 @@ import { act, render, screen } from "@testing-library/react";
 import { MemoryRouter } from "react-router-dom";
 import { beforeEach, describe, expect, it, vi } from "vitest";
 
-import { fetchCart, fetchNotifications } from "../api/shop";
+import { fetchCart, fetchUnreadCount } from "../api/shop";
 import { AuthProvider } from "../auth/AuthContext";
 import { ShopProvider } from "./ShopContext";
 import { ShopNav } from "./ShopNav";
 
 // The shop API is the network boundary of this unit.
-vi.mock("../api/shop", () => ({ fetchCart: vi.fn(), fetchNotifications: vi.fn() }));
+vi.mock("../api/shop", () => ({ fetchCart: vi.fn(), fetchUnreadCount: vi.fn() }));
 
 function renderNav(user = { username: "seller" }) {
   const sockets = [];
@@ -32,12 +32,9 @@ function renderNav(user = { username: "seller" }) {
 describe("ShopNav", () => {
   beforeEach(() => {
     fetchCart.mockReset();
-    fetchNotifications.mockReset();
+    fetchUnreadCount.mockReset();
     fetchCart.mockResolvedValue([{ listing: { id: 1 } }, { listing: { id: 2 } }]);
-    fetchNotifications.mockResolvedValue([
-      { id: 2, read_at: null },
-      { id: 1, read_at: "2026-12-01T10:00:00Z" },
-    ]);
+    fetchUnreadCount.mockResolvedValue(1);
   });
 
   it("shows the cart size and unread count", async () => {
@@ -52,10 +49,10 @@ describe("ShopNav", () => {
 
   it("shows no badge for zero", async () => {
     fetchCart.mockResolvedValue([]);
-    fetchNotifications.mockResolvedValue([]);
+    fetchUnreadCount.mockResolvedValue(0);
     renderNav();
 
-    await vi.waitFor(() => expect(fetchNotifications).toHaveBeenCalled());
+    await vi.waitFor(() => expect(fetchUnreadCount).toHaveBeenCalled());
     expect(await screen.findByRole("link", { name: "Cart" })).toBeTruthy();
     expect(screen.getByRole("link", { name: "Notifications" })).toBeTruthy();
   });
