@@ -149,7 +149,8 @@ class RankingRule:
         item_count: int,
     ) -> torch.Tensor:
         """Rank `examples` under `slots` reserved positions."""
-        if not self.exposure_penalty:
+        if not self.exposure_penalty or slots == 0:
+            # Without reserved positions the penalty changes nothing.
             return candidates.top_items(slots)
         order = None
         if examples.timestamp_ms is not None:
