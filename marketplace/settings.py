@@ -468,6 +468,13 @@ if not re.fullmatch(r"[A-Za-z0-9._-]+", SUGGESTIONS_QUEUE):
         f"SUGGESTIONS_QUEUE={SUGGESTIONS_QUEUE!r} is invalid; use letters, "
         "digits, dots, dashes and underscores only."
     )
+if SUGGESTIONS_QUEUE == "celery":
+    # `celery` is Celery's default queue, which the training and index tasks
+    # use, and `make worker-suggestions` would take those tasks too.
+    raise ImproperlyConfigured(
+        "SUGGESTIONS_QUEUE='celery' is invalid because the training and index "
+        "tasks use that queue; choose another name, such as suggestions."
+    )
 # Token bucket of each session socket: messages per second refilled, and the
 # burst of messages accepted at once.
 SUGGESTIONS_SOCKET_RATE_PER_SECOND = env.float(

@@ -159,3 +159,10 @@ def test_invalid_suggestions_queue_is_an_error(tmp_path):
         "SUGGESTIONS_QUEUE='a queue' is invalid; use letters, digits, dots, "
         "dashes and underscores only."
     ) in result.stderr
+
+
+def test_celery_suggestions_queue_is_an_error(tmp_path):
+    result = _settings_with(tmp_path, DEBUG="true", SUGGESTIONS_QUEUE="celery")
+
+    assert result.returncode != 0
+    assert "SUGGESTIONS_QUEUE='celery' is invalid" in result.stderr
