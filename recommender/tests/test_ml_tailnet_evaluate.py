@@ -374,19 +374,13 @@ def test_evaluate_at_shorter_cutoff(tmp_path, capsys):
     assert "| tail slots | Recall@5 | MRR@5 |" in captured.out
 
 
-def test_evaluate_rejects_quota_above_cutoff(tmp_path, capsys):
-    write_beauty(tmp_path, ["U1 I1 I2 I3"])
-    code, captured = run(
-        capsys,
-        "--dataset=beauty",
-        f"--data-dir={tmp_path}",
-        "--cutoff=4",
-        "--tail-slots=5",
-    )
-    assert code == 2
-    assert captured.err == (
-        "python -m recommender.ml.tailnet.evaluate: error: tail_slots must be "
-        "a whole number from 0 to k=4, got 5.\n"
+def test_evaluate_rejects_quota_above_cutoff(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--dataset=beauty", "--cutoff=4", "--tail-slots=5"])
+    assert exit_info.value.code == 2
+    assert (
+        "argument --tail-slots: invalid value 5; expected at most the --cutoff "
+        "of 4 positions" in capsys.readouterr().err
     )
 
 

@@ -267,7 +267,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the options, run the evaluation and print the report."""
-    options = build_parser().parse_args(argv)
+    parser = build_parser()
+    options = parser.parse_args(argv)
+    if options.tail_slots != AUTO and options.tail_slots > options.cutoff:
+        parser.error(
+            f"argument --tail-slots: invalid value {options.tail_slots}; expected "
+            f"at most the --cutoff of {options.cutoff} positions"
+        )
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(message)s")
     config = replace(
         DEFAULTS,
