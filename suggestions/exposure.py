@@ -63,6 +63,15 @@ def _day_keys(now: datetime | None) -> tuple[str, str]:
     )
 
 
+def _stored_count(value: bytes | None) -> int:
+    """Parse one stored count; raise ValueError unless it is at least 0."""
+    count = int(value or 0)
+    if count < 0:
+        # The ranking takes log1p of the count, which fails below 0.
+        raise ValueError(f"stored count {count} is below 0")
+    return count
+
+
 def shown_counts(
     item_ids: Collection[str], *, now: datetime | None = None
 ) -> dict[str, int]:
@@ -83,12 +92,12 @@ def shown_counts(
             pipeline.hmget(key, ids)
         days = cast(list[list[bytes | None]], pipeline.execute())
         return {
-            item: sum(int(day[position] or 0) for day in days)
+            item: sum(_stored_count(day[position]) for day in days)
             for position, item in enumerate(ids)
         }
     except (OSError, RedisError, ValueError) as error:
-        # ValueError: a value that is not a whole number, written by
-        # something other than `record_shown`.
+        # ValueError: a value that is not a whole number of at least 0,
+        # written by something other than `record_shown`.
         _log_failure("Could not read the suggestion exposure counts", error)
         return dict.fromkeys(ids, 0)
 

@@ -131,3 +131,18 @@ def test_invalid_stored_count_reads_zero(settings, caplog):
     assert counts == {"A": 0, "B": 0}
     assert len(caplog.records) == 1
     assert "invalid literal for int()" in caplog.records[0].getMessage()
+
+
+def test_negative_stored_count_reads_zero(settings, caplog):
+    # The ranking takes math.log1p of each count, which raises ValueError
+    # for -1 and below.
+    client = redis.Redis.from_url(settings.REDIS_URL)
+    client.hset("suggestions:shown:20260310", "A", "-2")
+    exposure.record_shown(["B"], now=NOON)
+
+    with caplog.at_level(logging.ERROR, logger="suggestions.exposure"):
+        counts = exposure.shown_counts(["A", "B"], now=NOON)
+
+    assert counts == {"A": 0, "B": 0}
+    assert len(caplog.records) == 1
+    assert "stored count -2 is below 0" in caplog.records[0].getMessage()
