@@ -166,3 +166,18 @@ def test_celery_suggestions_queue_is_an_error(tmp_path):
 
     assert result.returncode != 0
     assert "SUGGESTIONS_QUEUE='celery' is invalid" in result.stderr
+
+
+def test_example_suggestions_values_load(tmp_path):
+    # Each `# NAME=value` line must load as it is once uncommented.
+    example = (PROJECT_ROOT / ".env.example").read_text()
+    variables = dict(
+        line.removeprefix("# ").split("=", 1)
+        for line in example.splitlines()
+        if line.startswith("# SUGGESTIONS_") and "=" in line
+    )
+    assert "SUGGESTIONS_TAIL_DEPTH" in variables
+
+    result = _settings_with(tmp_path, DEBUG="true", **variables)
+
+    assert result.returncode == 0, result.stderr
