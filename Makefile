@@ -61,19 +61,20 @@ evaluate: export DEBUG ?= true
 evaluate: venv
 	$(MANAGE) evaluate --data-dir $(ELECTRONICS)
 
-# One worker for every task. In production run `make worker
-# WORKER_QUEUES=celery` beside `make worker-suggestions`, so that a
-# suggestion push never waits behind a training or index task.
-SUGGESTIONS_QUEUE ?= suggestions
-WORKER_QUEUES ?= celery,$(SUGGESTIONS_QUEUE)
+# One worker for every task: without --queues it takes the queues of
+# CELERY_TASK_QUEUES, the default one and SUGGESTIONS_QUEUE. In production
+# run `make worker WORKER_QUEUES=celery` beside `make worker-suggestions`,
+# so that a suggestion push never waits behind a training or index task.
+WORKER_QUEUES ?=
 worker: venv
 	$(VENV)/bin/celery -A marketplace worker --loglevel=INFO --concurrency=1 \
-		--queues=$(WORKER_QUEUES)
+		$(if $(WORKER_QUEUES),--queues=$(WORKER_QUEUES))
 
-# A worker for the suggestion pushes alone, in its main process.
+# A worker for the suggestion pushes alone, in its main process: every
+# queue of CELERY_TASK_QUEUES but the default one.
 worker-suggestions: venv
 	$(VENV)/bin/celery -A marketplace worker --loglevel=INFO --pool=solo \
-		--queues=$(SUGGESTIONS_QUEUE) --hostname=suggestions@%h
+		--exclude-queues=celery --hostname=suggestions@%h
 
 clean:
 	rm -rf var db.sqlite3

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from kombu import Exchange, Queue
 
 from accounts.providers import social_providers_from_env
 
@@ -475,6 +476,16 @@ if SUGGESTIONS_QUEUE == "celery":
         "SUGGESTIONS_QUEUE='celery' is invalid because the training and index "
         "tasks use that queue; choose another name, such as suggestions."
     )
+# The queues that a worker started without --queues takes: Celery's default
+# queue and the pushes' queue, whatever name .env or the environment gives.
+# Each has an exchange and a routing key of its own name; with Celery's
+# defaults both would bind to the key "celery", and a message sent to one
+# would reach both.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name, type="direct"), routing_key=name)
+    for name in (CELERY_TASK_DEFAULT_QUEUE, SUGGESTIONS_QUEUE)
+]
 # Token bucket of each session socket: messages per second refilled, and the
 # burst of messages accepted at once.
 SUGGESTIONS_SOCKET_RATE_PER_SECOND = env.float(

@@ -93,10 +93,10 @@ TAILNET_PID="$!"
 PIDS+=("$TAILNET_PID")
 
 log "Celery worker"
-# One worker takes the default queue (training) and the suggestion pushes.
+# Without --queues the worker takes the default queue (training) and the
+# suggestion pushes' queue, as CELERY_TASK_QUEUES lists them.
 "$CELERY" -A marketplace worker --pool=solo --loglevel=INFO --without-gossip \
-  --without-mingle --queues="celery,${SUGGESTIONS_QUEUE:-suggestions}" \
-  >"$WORK_DIR/worker.log" 2>&1 &
+  --without-mingle >"$WORK_DIR/worker.log" 2>&1 &
 PIDS+=("$!")
 for _ in $(seq 60); do
   grep -q "ready" "$WORK_DIR/worker.log" && break

@@ -20,6 +20,10 @@ print(json.dumps({
     "broker": settings.CELERY_BROKER_URL,
     "layer": settings.CHANNEL_LAYERS["default"]["BACKEND"],
     "user_model": settings.AUTH_USER_MODEL,
+    "queues": [
+        [queue.name, queue.exchange.name, queue.routing_key]
+        for queue in settings.CELERY_TASK_QUEUES
+    ],
 }))
 """
 VARIABLES = (
@@ -181,3 +185,19 @@ def test_example_suggestions_values_load(tmp_path):
     result = _settings_with(tmp_path, DEBUG="true", **variables)
 
     assert result.returncode == 0, result.stderr
+
+
+def test_worker_queues_follow_suggestions_queue(tmp_path):
+    default = _settings_with(tmp_path, DEBUG="true")
+    renamed = _settings_with(tmp_path, DEBUG="true", SUGGESTIONS_QUEUE="pushes")
+
+    # Each queue has its own exchange and routing key, so a message sent to
+    # one queue never reaches the other.
+    assert json.loads(default.stdout)["queues"] == [
+        ["celery", "celery", "celery"],
+        ["suggestions", "suggestions", "suggestions"],
+    ]
+    assert json.loads(renamed.stdout)["queues"] == [
+        ["celery", "celery", "celery"],
+        ["pushes", "pushes", "pushes"],
+    ]
