@@ -478,8 +478,8 @@ if SUGGESTIONS_QUEUE == "celery":
     )
 # The queues that a worker started without --queues takes: Celery's default
 # queue and the pushes' queue, whatever name .env or the environment gives.
-# Each has an exchange and a routing key of its own name; with Celery's
-# defaults both would bind to the key "celery", and a message sent to one
+# Each has an exchange and a routing key of its own name. With Celery's
+# defaults both would bind to the key "celery", so a message sent to one
 # would reach both.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_QUEUES = [
