@@ -292,6 +292,7 @@ def test_evaluate_tail_quota_spread_by_exposure(tmp_path, capsys):
         "--tail-depth=40",
         f"--output={output}",
     )
+
     assert code == 0
     report = json.loads(output.read_text())
     quota = report["tail_quotas"][TAILNET]
@@ -299,6 +300,7 @@ def test_evaluate_tail_quota_spread_by_exposure(tmp_path, capsys):
     assert quota["tail_depth"] == 40
     assert report["items"] == 40
     assert report["head_items"] == 8
+
     suffix = ", 2 tail slots spread by exposure"
     for name in (TAILNET, ABLATION):
         assert set(report["models"][name + suffix]) == MODEL_COLUMNS

@@ -143,7 +143,7 @@ def test_reserve_scores_choose_the_reserved_tail_items():
     assert top.tolist() == [[0, 1, 6, 7]]
 
 
-def test_reserve_scores_equal_to_scores_give_the_plain_quota():
+def test_reserve_equal_to_scores_is_plain():
     torch.manual_seed(4)
     scores = torch.randn(32, 40)
     is_tail = torch.rand(40) < 0.7
@@ -163,7 +163,7 @@ def test_reserve_scores_never_reserve_excluded_items():
     assert top.tolist() == [[0, 1, 2, 6]]
 
 
-def test_reserve_scores_of_minus_inf_still_fill_the_quota():
+def test_reserve_minus_inf_fills_quota():
     # A huge penalty can push an eligible item's reserve score to -inf,
     # level with the head items, which may never take a reserved position.
     reserve = torch.tensor([[0.0, 0.0, 0.0, 0.0, -torch.inf, 1.0, 2.0, -torch.inf]])
@@ -183,9 +183,9 @@ def test_reserve_scores_of_nan_rank_last():
     assert top.tolist() == [[0, 1, 2, 4]]
 
 
-def test_reserve_scores_change_a_row_with_enough_tail_items():
-    # The plain top 4 holds tail item 6, so the plain quota of 1 keeps it;
-    # the reserve scores give the position to item 7 instead.
+def test_reserve_changes_full_tail_row():
+    # The plain top 4 contains tail item 6, so the plain quota of 1 keeps it.
+    # The reserve scores give the position to item 7 instead.
     reserve = torch.tensor([[0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 9.0]])
     assert top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1).tolist() == [[0, 1, 2, 6]]
     top = top_k_with_tail_quota(SCORES, IS_TAIL, 4, 1, reserve_scores=reserve)

@@ -186,7 +186,7 @@ def _reserved_by(
 ) -> torch.Tensor:
     """Flag the `tail_slots` best eligible tail items of each row, by item.
 
-    Eligible items are tail items whose `scores` are above -inf; they are
+    Eligible items are tail items whose `scores` are above -inf. They are
     ranked by `reserve_scores`, ties by lower item index, and a reserve
     score of NaN ranks as -inf. Every eligible item ranks above every
     other item, so a reserve score of -inf (from a huge penalty) still
